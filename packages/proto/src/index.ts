@@ -13,5 +13,5 @@ export * from "./gen/tstr/control/v1/control_pb.js";
 export * from "./gen/tstr/data/v1/data_pb.js";
 export * from "./gen/tstr/identity/v1/identity_pb.js";
 export * from "./gen/tstr/runner/v1/runner_pb.js";
-export * from "./services.js";
 export * from "./required-scope.js";
+export * from "./services.js";

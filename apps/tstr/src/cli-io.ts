@@ -1,0 +1,14 @@
+import os from "node:os";
+import type { CliIo } from "@tstr/cli";
+
+/** The real process streams and environment, for runCli. */
+export function cliIo(): CliIo {
+	return {
+		stdout: (s) => process.stdout.write(s),
+		stderr: (s) => process.stderr.write(s),
+		env: process.env,
+		cwd: process.cwd(),
+		homeDir: os.homedir(),
+		stdinIsTTY: process.stdin.isTTY,
+	};
+}

@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { createJsonLogger } from "@tstr/control-plane";
+import type { DevConfig } from "../config.js";
+import { startLocalPostgres } from "./embedded-postgres.js";
+import { startServe, untilSignal } from "./serve.js";
+
+/**
+ * `tstr dev`: the embedded default. A real PostgreSQL in `dataDir`, the server, and the admin
+ * token printed on every start (kept in `dataDir/admin-token`), so a new user needs nothing else.
+ */
+export async function devCommand(config: DevConfig): Promise<void> {
+	const dataDir = path.resolve(config.dataDir);
+	await mkdir(dataDir, { recursive: true });
+	const logger = createJsonLogger(
+		(line) => process.stderr.write(line),
+		config.logLevel,
+		{ component: "dev" },
+	);
+	process.stderr.write(
+		`tstr dev: starting PostgreSQL (data in ${dataDir}) …\n`,
+	);
+	const postgres = await startLocalPostgres(dataDir, config.pgPort, (line) =>
+		logger.debug(line, { component: "postgres" }),
+	);
+	const tokenFile = path.join(dataDir, "admin-token");
+	let serve: Awaited<ReturnType<typeof startServe>>;
+	try {
+		serve = await startServe(
+			{
+				listen: config.listen,
+				databaseUrl: postgres.url,
+				logLevel: config.logLevel,
+				bootstrapTokenFile: tokenFile,
+				readMaxBytes: 4 * 1024 * 1024,
+				shutdownGraceMs: 5000,
+			},
+			logger,
+		);
+	} catch (error) {
+		await postgres.stop();
+		throw error;
+	}
+	const token = existsSync(tokenFile)
+		? (await readFile(tokenFile, "utf8")).trim()
+		: "(token file missing)";
+	process.stdout.write(devBanner(serve.url, token, postgres.url, tokenFile));
+	await untilSignal(logger);
+	await serve.stop();
+	await postgres.stop();
+}
+
+function devBanner(
+	url: string,
+	token: string,
+	databaseUrl: string,
+	tokenFile: string,
+): string {
+	return `
+tstr is running.
+
+  URL          ${url}
+  Admin token  ${token}
+  Database     ${databaseUrl}
+  Token file   ${tokenFile}
+
+Try it from another shell:
+
+  export TSTR_ADDR=${url} TSTR_TOKEN=${token}
+  pnpm tstrctl identity
+  pnpm tstrctl test apply -f packages/cli/examples/
+  pnpm tstrctl test list
+
+Press Ctrl-C to stop.
+`;
+}

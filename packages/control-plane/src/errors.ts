@@ -1,0 +1,66 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ValidationError } from "@tstr/domain";
+import { BadRequestSchema } from "@tstr/proto/grpc";
+
+/** A named thing does not exist (or is outside what the caller may see). */
+export class NotFoundError extends Error {}
+
+/** A create collided with an existing thing of the same name. */
+export class ConflictError extends Error {}
+
+/** The caller may not act on this namespace or object. */
+export class ForbiddenError extends Error {}
+
+/**
+ * Maps service-layer errors to Connect errors with messages that name what was wrong. Validation
+ * failures also carry a google.rpc.BadRequest detail listing every field path.
+ */
+export function toConnectError(error: unknown): ConnectError {
+	if (error instanceof ConnectError) return error;
+	if (error instanceof ValidationError) {
+		const detail = create(BadRequestSchema, {
+			fieldViolations: error.violations.map((v) => ({
+				field: v.path,
+				description: v.message,
+			})),
+		});
+		return new ConnectError(
+			`invalid request: ${error.message}`,
+			Code.InvalidArgument,
+			undefined,
+			[{ desc: BadRequestSchema, value: detail }],
+		);
+	}
+	if (error instanceof NotFoundError)
+		return new ConnectError(error.message, Code.NotFound);
+	if (error instanceof ConflictError)
+		return new ConnectError(error.message, Code.AlreadyExists);
+	if (error instanceof ForbiddenError)
+		return new ConnectError(error.message, Code.PermissionDenied);
+	if (error instanceof Error && error.name === "AlreadyExistsError") {
+		return new ConnectError(error.message, Code.AlreadyExists);
+	}
+	if (error instanceof Error && error.name === "SelectorSyntaxError") {
+		return new ConnectError(
+			`invalid selector: ${error.message}`,
+			Code.InvalidArgument,
+		);
+	}
+	return new ConnectError(
+		"internal error",
+		Code.Internal,
+		undefined,
+		undefined,
+		error,
+	);
+}
+
+/** Runs a handler body and converts whatever it throws with toConnectError. */
+export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
+	try {
+		return await body();
+	} catch (error) {
+		throw toConnectError(error);
+	}
+}

@@ -1,0 +1,4 @@
+export * from "./control-plane.js";
+export * from "./errors.js";
+export * from "./logging/logger.js";
+export { DEFAULT_NAMESPACE } from "./namespaces/resolve-namespace.js";
