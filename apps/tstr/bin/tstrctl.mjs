@@ -4,9 +4,9 @@ import { existsSync } from "node:fs";
 
 const bundle = new URL("../dist/tstr.mjs", import.meta.url);
 if (existsSync(bundle)) {
-	await import(bundle.href);
+  await import(bundle.href);
 } else {
-	const { register } = await import("tsx/esm/api");
-	register();
-	await import("../src/main.ts");
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
 }

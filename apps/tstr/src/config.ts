@@ -5,52 +5,48 @@ import { z } from "zod";
 export class ConfigError extends Error {}
 
 const listenSchema = z
-	.string()
-	.regex(
-		/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/,
-		"expected HOST:PORT, e.g. 127.0.0.1:7420 or [::1]:7420",
-	)
-	.transform((text) => {
-		const cut = text.lastIndexOf(":");
-		const host = text.slice(0, cut).replace(/^\[|\]$/g, "") || "0.0.0.0";
-		const port = Number(text.slice(cut + 1));
-		return { host, port };
-	})
-	.refine((l) => l.port <= 65535, "port must be at most 65535");
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, "expected HOST:PORT, e.g. 127.0.0.1:7420 or [::1]:7420")
+  .transform((text) => {
+    const cut = text.lastIndexOf(":");
+    const host = text.slice(0, cut).replace(/^\[|\]$/g, "") || "0.0.0.0";
+    const port = Number(text.slice(cut + 1));
+    return { host, port };
+  })
+  .refine((l) => l.port <= 65535, "port must be at most 65535");
 
 const logLevel = z.enum(["debug", "info", "warn", "error"]);
 
 const serveSchema = z.object({
-	listen: listenSchema,
-	databaseUrl: z
-		.string({
-			error:
-				"a database is required: pass --database-url or set DATABASE_URL (or use `tstr dev`)",
-		})
-		.regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
-	logLevel,
-	bootstrapTokenFile: z.string().optional(),
-	readMaxBytes: z.coerce
-		.number()
-		.int()
-		.min(1024)
-		.max(256 * 1024 * 1024),
-	shutdownGraceMs: z.coerce.number().int().min(0).max(600_000),
+  listen: listenSchema,
+  databaseUrl: z
+    .string({
+      error: "a database is required: pass --database-url or set DATABASE_URL (or use `tstr dev`)",
+    })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  logLevel,
+  bootstrapTokenFile: z.string().optional(),
+  readMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024),
+  shutdownGraceMs: z.coerce.number().int().min(0).max(600_000),
 });
 
 export type ServeConfig = z.infer<typeof serveSchema>;
 
 /** Flags of `tstr serve`, each with the environment variable it falls back to. */
 const SERVE_FLAGS = {
-	listen: { env: "TSTR_LISTEN", default: "127.0.0.1:7420" },
-	"database-url": { env: "DATABASE_URL" },
-	"log-level": { env: "TSTR_LOG_LEVEL", default: "info" },
-	"bootstrap-token-file": { env: "TSTR_BOOTSTRAP_TOKEN_FILE" },
-	"read-max-bytes": {
-		env: "TSTR_READ_MAX_BYTES",
-		default: String(4 * 1024 * 1024),
-	},
-	"shutdown-grace": { env: "TSTR_SHUTDOWN_GRACE_MS", default: "10000" },
+  listen: { env: "TSTR_LISTEN", default: "127.0.0.1:7420" },
+  "database-url": { env: "DATABASE_URL" },
+  "log-level": { env: "TSTR_LOG_LEVEL", default: "info" },
+  "bootstrap-token-file": { env: "TSTR_BOOTSTRAP_TOKEN_FILE" },
+  "read-max-bytes": {
+    env: "TSTR_READ_MAX_BYTES",
+    default: String(4 * 1024 * 1024),
+  },
+  "shutdown-grace": { env: "TSTR_SHUTDOWN_GRACE_MS", default: "10000" },
 } as const;
 
 export const SERVE_USAGE = `usage: tstr serve [flags]
@@ -65,19 +61,16 @@ export const SERVE_USAGE = `usage: tstr serve [flags]
 `;
 
 /** Parses `tstr serve` flags with environment fallbacks into a typed config. */
-export function parseServeConfig(
-	argv: string[],
-	env: Record<string, string | undefined>,
-): ServeConfig {
-	const values = readFlags(argv, SERVE_FLAGS, env);
-	return validate(serveSchema, {
-		listen: values.listen,
-		databaseUrl: values["database-url"],
-		logLevel: values["log-level"],
-		bootstrapTokenFile: values["bootstrap-token-file"],
-		readMaxBytes: values["read-max-bytes"],
-		shutdownGraceMs: values["shutdown-grace"],
-	});
+export function parseServeConfig(argv: string[], env: Record<string, string | undefined>): ServeConfig {
+  const values = readFlags(argv, SERVE_FLAGS, env);
+  return validate(serveSchema, {
+    listen: values.listen,
+    databaseUrl: values["database-url"],
+    logLevel: values["log-level"],
+    bootstrapTokenFile: values["bootstrap-token-file"],
+    readMaxBytes: values["read-max-bytes"],
+    shutdownGraceMs: values["shutdown-grace"],
+  });
 }
 
 export const MIGRATE_USAGE = `usage: tstr migrate [--database-url URL]
@@ -86,25 +79,18 @@ export const MIGRATE_USAGE = `usage: tstr migrate [--database-url URL]
 `;
 
 /** Parses `tstr migrate` flags. */
-export function parseMigrateConfig(
-	argv: string[],
-	env: Record<string, string | undefined>,
-) {
-	const values = readFlags(
-		argv,
-		{ "database-url": SERVE_FLAGS["database-url"] },
-		env,
-	);
-	return validate(serveSchema.pick({ databaseUrl: true }), {
-		databaseUrl: values["database-url"],
-	});
+export function parseMigrateConfig(argv: string[], env: Record<string, string | undefined>) {
+  const values = readFlags(argv, { "database-url": SERVE_FLAGS["database-url"] }, env);
+  return validate(serveSchema.pick({ databaseUrl: true }), {
+    databaseUrl: values["database-url"],
+  });
 }
 
 const devSchema = z.object({
-	listen: listenSchema,
-	dataDir: z.string().min(1),
-	pgPort: z.coerce.number().int().min(1).max(65535),
-	logLevel,
+  listen: listenSchema,
+  dataDir: z.string().min(1),
+  pgPort: z.coerce.number().int().min(1).max(65535),
+  logLevel,
 });
 export type DevConfig = z.infer<typeof devSchema>;
 
@@ -120,62 +106,51 @@ export const DEV_USAGE = `usage: tstr dev [flags]
 `;
 
 /** Parses `tstr dev` flags. */
-export function parseDevConfig(
-	argv: string[],
-	env: Record<string, string | undefined>,
-): DevConfig {
-	const values = readFlags(
-		argv,
-		{
-			listen: SERVE_FLAGS.listen,
-			"data-dir": { env: "TSTR_DEV_DATA_DIR", default: ".tstr/dev" },
-			"pg-port": { env: "TSTR_DEV_PG_PORT", default: "54329" },
-			"log-level": { env: "TSTR_LOG_LEVEL", default: "warn" },
-		},
-		env,
-	);
-	return validate(devSchema, {
-		listen: values.listen,
-		dataDir: values["data-dir"],
-		pgPort: values["pg-port"],
-		logLevel: values["log-level"],
-	});
+export function parseDevConfig(argv: string[], env: Record<string, string | undefined>): DevConfig {
+  const values = readFlags(
+    argv,
+    {
+      listen: SERVE_FLAGS.listen,
+      "data-dir": { env: "TSTR_DEV_DATA_DIR", default: ".tstr/dev" },
+      "pg-port": { env: "TSTR_DEV_PG_PORT", default: "54329" },
+      "log-level": { env: "TSTR_LOG_LEVEL", default: "warn" },
+    },
+    env,
+  );
+  return validate(devSchema, {
+    listen: values.listen,
+    dataDir: values["data-dir"],
+    pgPort: values["pg-port"],
+    logLevel: values["log-level"],
+  });
 }
 
 type FlagSpec = Record<string, { env: string; default?: string }>;
 
-function readFlags<F extends FlagSpec>(
-	argv: string[],
-	flags: F,
-	env: Record<string, string | undefined>,
-) {
-	let parsed: Record<string, string | boolean | undefined>;
-	try {
-		parsed = parseArgs({
-			args: argv,
-			options: Object.fromEntries(
-				Object.keys(flags).map((name) => [name, { type: "string" as const }]),
-			),
-			strict: true,
-			allowPositionals: false,
-		}).values;
-	} catch (error) {
-		throw new ConfigError((error as Error).message);
-	}
-	const out: Record<string, string | undefined> = {};
-	for (const [name, spec] of Object.entries(flags)) {
-		const flag = parsed[name];
-		out[name] =
-			typeof flag === "string" ? flag : (env[spec.env] ?? spec.default);
-	}
-	return out as Record<keyof F, string | undefined>;
+function readFlags<F extends FlagSpec>(argv: string[], flags: F, env: Record<string, string | undefined>) {
+  let parsed: Record<string, string | boolean | undefined>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.keys(flags).map((name) => [name, { type: "string" as const }])),
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const out: Record<string, string | undefined> = {};
+  for (const [name, spec] of Object.entries(flags)) {
+    const flag = parsed[name];
+    out[name] = typeof flag === "string" ? flag : (env[spec.env] ?? spec.default);
+  }
+  return out as Record<keyof F, string | undefined>;
 }
 
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-	const result = schema.safeParse(input);
-	if (result.success) return result.data;
-	const issue = result.error.issues[0];
-	const field =
-		issue?.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "";
-	throw new ConfigError(`--${field}: ${issue?.message ?? "invalid"}`);
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "";
+  throw new ConfigError(`--${field}: ${issue?.message ?? "invalid"}`);
 }

@@ -5,13 +5,13 @@ import { devCommand } from "./commands/dev.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
 import {
-	ConfigError,
-	DEV_USAGE,
-	MIGRATE_USAGE,
-	parseDevConfig,
-	parseMigrateConfig,
-	parseServeConfig,
-	SERVE_USAGE,
+  ConfigError,
+  DEV_USAGE,
+  MIGRATE_USAGE,
+  parseDevConfig,
+  parseMigrateConfig,
+  parseServeConfig,
+  SERVE_USAGE,
 } from "./config.js";
 
 const USAGE = `usage: tstr <command> [flags]
@@ -27,66 +27,55 @@ Run 'tstr <command> --help' for its flags.
 
 /** The single tstr binary: dispatches to a subcommand and turns failures into one-line errors. */
 async function main(argv: string[]): Promise<number> {
-	const [command, ...rest] = argv;
-	if (
-		!command ||
-		command === "--help" ||
-		command === "-h" ||
-		command === "help"
-	) {
-		process.stdout.write(USAGE);
-		return command ? 0 : 2;
-	}
-	const wantsHelp = rest.includes("--help") || rest.includes("-h");
-	try {
-		switch (command) {
-			case "serve":
-				if (wantsHelp) return help(SERVE_USAGE);
-				await serveCommand(parseServeConfig(rest, process.env));
-				return 0;
-			case "migrate":
-				if (wantsHelp) return help(MIGRATE_USAGE);
-				await migrateCommand(parseMigrateConfig(rest, process.env));
-				return 0;
-			case "dev":
-				if (wantsHelp) return help(DEV_USAGE);
-				await devCommand(parseDevConfig(rest, process.env));
-				return 0;
-			case "ctl":
-				return await runCli(rest, cliIo());
-			default:
-				process.stderr.write(`tstr: unknown command "${command}"\n\n${USAGE}`);
-				return 2;
-		}
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			process.stderr.write(`tstr ${command}: ${error.message}\n`);
-			return 2;
-		}
-		process.stderr.write(
-			`tstr ${command}: ${error instanceof Error ? error.message : String(error)}\n`,
-		);
-		return 1;
-	}
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const wantsHelp = rest.includes("--help") || rest.includes("-h");
+  try {
+    switch (command) {
+      case "serve":
+        if (wantsHelp) return help(SERVE_USAGE);
+        await serveCommand(parseServeConfig(rest, process.env));
+        return 0;
+      case "migrate":
+        if (wantsHelp) return help(MIGRATE_USAGE);
+        await migrateCommand(parseMigrateConfig(rest, process.env));
+        return 0;
+      case "dev":
+        if (wantsHelp) return help(DEV_USAGE);
+        await devCommand(parseDevConfig(rest, process.env));
+        return 0;
+      case "ctl":
+        return await runCli(rest, cliIo());
+      default:
+        process.stderr.write(`tstr: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tstr ${command}: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tstr ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
 }
 
 function help(text: string): number {
-	process.stdout.write(text);
-	return 0;
+  process.stdout.write(text);
+  return 0;
 }
 
 const invokedAs = process.argv[1] ?? "";
-const argv = /tstrctl(\.m?[jt]s)?$/.test(invokedAs)
-	? ["ctl", ...process.argv.slice(2)]
-	: process.argv.slice(2);
+const argv = /tstrctl(\.m?[jt]s)?$/.test(invokedAs) ? ["ctl", ...process.argv.slice(2)] : process.argv.slice(2);
 main(argv).then(
-	(code) => {
-		process.exitCode = code;
-	},
-	(error) => {
-		process.stderr.write(
-			`tstr: ${error instanceof Error ? error.message : String(error)}\n`,
-		);
-		process.exitCode = 1;
-	},
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`tstr: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
 );

@@ -2,55 +2,50 @@ import type { Principal } from "./principal.js";
 import type { SigningKey } from "./signing-key.js";
 import { decodeToken, InvalidTokenError } from "./token-codec.js";
 
-/** Where the verifier learns whether a token id was revoked or deleted. */
+/** Where the verifier learns whether a token id is still active (not revoked, deleted or expired). */
 export interface TokenStatusSource {
-	statusById(id: string): Promise<{ revokedAt?: Date | null } | undefined>;
+  isActive(tokenId: string): Promise<boolean>;
 }
 
 export interface TokenVerifierOptions {
-	keyFor: (kid: string) => SigningKey | undefined;
-	status: TokenStatusSource;
-	/** How long a token's revocation status is trusted; bounds how late a revocation bites. */
-	statusTtlMs?: number;
-	now?: () => Date;
+  keyFor: (kid: string) => SigningKey | undefined;
+  status: TokenStatusSource;
+  /** How long a token's revocation status is trusted; bounds how late a revocation bites. */
+  statusTtlMs?: number;
+  now?: () => Date;
 }
 
 /** Verifies bearer tokens: signature and expiry locally, revocation against the database. */
 export interface TokenVerifier {
-	verify(token: string): Promise<Principal>;
+  verify(token: string): Promise<Principal>;
 }
 
 /**
  * Creates a verifier that caches each token's revocation status for `statusTtlMs` (default 2 s),
  * so a revocation takes effect on every replica within that time without a query per request.
  */
-export function createTokenVerifier(
-	options: TokenVerifierOptions,
-): TokenVerifier {
-	const ttl = options.statusTtlMs ?? 2000;
-	const now = options.now ?? (() => new Date());
-	const cache = new Map<string, { revoked: boolean; checkedAt: number }>();
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const ttl = options.statusTtlMs ?? 2000;
+  const now = options.now ?? (() => new Date());
+  const cache = new Map<string, { revoked: boolean; checkedAt: number }>();
 
-	async function isRevoked(tokenId: string): Promise<boolean> {
-		const at = now().getTime();
-		const cached = cache.get(tokenId);
-		if (cached && at - cached.checkedAt < ttl) return cached.revoked;
-		const status = await options.status.statusById(tokenId);
-		const revoked = !status || Boolean(status.revokedAt);
-		if (cache.size > 10_000) cache.clear();
-		cache.set(tokenId, { revoked, checkedAt: at });
-		return revoked;
-	}
+  async function isRevoked(tokenId: string): Promise<boolean> {
+    const at = now().getTime();
+    const cached = cache.get(tokenId);
+    if (cached && at - cached.checkedAt < ttl) return cached.revoked;
+    const revoked = !(await options.status.isActive(tokenId));
+    if (cache.size > 10_000) cache.clear();
+    cache.set(tokenId, { revoked, checkedAt: at });
+    return revoked;
+  }
 
-	return {
-		async verify(token) {
-			const principal = await decodeToken(token, options.keyFor, now());
-			if (await isRevoked(principal.tokenId)) {
-				throw new InvalidTokenError(
-					`token ${principal.tokenId} has been revoked`,
-				);
-			}
-			return principal;
-		},
-	};
+  return {
+    async verify(token) {
+      const principal = await decodeToken(token, options.keyFor, now());
+      if (await isRevoked(principal.tokenId)) {
+        throw new InvalidTokenError(`token ${principal.tokenId} has been revoked (or no longer exists)`);
+      }
+      return principal;
+    },
+  };
 }

@@ -1,29 +1,15 @@
+import { createAuthInterceptor, createTokenVerifier, generateSigningKey, loadSigningKey } from "@tstr/auth";
 import {
-	createAuthInterceptor,
-	createTokenVerifier,
-	generateSigningKey,
-	loadSigningKey,
-} from "@tstr/auth";
-import {
-	createServerStateRepository,
-	createSigningKeysRepository,
-	createTestsRepository,
-	createTokensRepository,
-	type Database,
+  createServerStateRepository,
+  createSigningKeysRepository,
+  createTestsRepository,
+  createTokensRepository,
+  type Database,
 } from "@tstr/db";
-import {
-	AdminService,
-	ControlService,
-	DataService,
-	IdentityService,
-	RunnerService,
-} from "@tstr/proto";
+import { AdminService, ControlService, DataService, IdentityService, RunnerService } from "@tstr/proto";
 import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
-import {
-	createRequestHandler,
-	type ServiceBinding,
-} from "./server/create-handler.js";
+import { createRequestHandler, type ServiceBinding } from "./server/create-handler.js";
 import { createServingHealth } from "./server/health-service.js";
 import { createHttpRoutes } from "./server/http-routes.js";
 import { startSniffingServer } from "./server/sniffing-server.js";
@@ -36,104 +22,86 @@ import { issueBootstrapToken } from "./tokens/bootstrap.js";
 import { createTokenService } from "./tokens/token-service.js";
 
 export interface ControlPlaneOptions {
-	host: string;
-	port: number;
-	/** Largest accepted request message (default 4 MiB). */
-	readMaxBytes?: number;
-	/** How long shutdown waits for in-flight calls before cutting them (default 10 s). */
-	shutdownGraceMs?: number;
-	/** How long a token's revocation status is cached (default 2 s). */
-	tokenStatusTtlMs?: number;
+  host: string;
+  port: number;
+  /** Largest accepted request message (default 4 MiB). */
+  readMaxBytes?: number;
+  /** How long shutdown waits for in-flight calls before cutting them (default 10 s). */
+  shutdownGraceMs?: number;
+  /** How long a token's revocation status is cached (default 2 s). */
+  tokenStatusTtlMs?: number;
 }
 
 export interface ControlPlaneDeps {
-	db: Database;
-	logger: Logger;
-	now?: () => Date;
+  db: Database;
+  logger: Logger;
+  now?: () => Date;
 }
 
 /** A running control plane: its URL, the token made on the database's first start, and stop. */
 export interface ControlPlane {
-	url: string;
-	port: number;
-	/** Set only on the first start of a fresh database; show it once. */
-	bootstrapToken?: string;
-	stop(): Promise<void>;
+  url: string;
+  port: number;
+  /** Set only on the first start of a fresh database; show it once. */
+  bootstrapToken?: string;
+  stop(): Promise<void>;
 }
 
 /** Wires repositories, services, auth and the one-port server together and starts listening. */
-export async function startControlPlane(
-	deps: ControlPlaneDeps,
-	options: ControlPlaneOptions,
-): Promise<ControlPlane> {
-	const { db, logger } = deps;
-	const now = deps.now ?? (() => new Date());
-	const key = await loadSigningKey(
-		await createSigningKeysRepository(db).getOrCreateActiveKey(
-			generateSigningKey,
-		),
-	);
-	const testsRepo = createTestsRepository(db);
-	const tokensRepo = createTokensRepository(db);
-	const tokens = createTokenService({ tokens: tokensRepo, key, now });
-	const catalog = createTestCatalog({ tests: testsRepo, now });
-	const verifier = createTokenVerifier({
-		keyFor: (kid) => (kid === key.kid ? key : undefined),
-		status: tokensRepo,
-		statusTtlMs: options.tokenStatusTtlMs,
-		now,
-	});
-	const bindings: ServiceBinding[] = [
-		{ service: ControlService, impl: createControlHandlers({ catalog }) },
-		{
-			service: DataService,
-			impl: createDataHandlers({ catalog, tests: testsRepo }),
-		},
-		{ service: RunnerService, impl: {} },
-		{ service: AdminService, impl: createAdminHandlers({ tokens }) },
-		{
-			service: IdentityService,
-			impl: createIdentityHandlers({
-				tokens,
-				knownNamespaces: () => testsRepo.listNamespaces(),
-			}),
-		},
-	] as ServiceBinding[];
-	const health = createServingHealth(bindings.map((b) => b.service.typeName));
-	const shutdown = new AbortController();
-	const handler = createRequestHandler({
-		bindings,
-		interceptors: [
-			createLoggingInterceptor(logger),
-			createAuthInterceptor(verifier),
-		],
-		health: health.state,
-		readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
-		shutdownSignal: shutdown.signal,
-		fallback: createHttpRoutes(health.isServing),
-	});
-	const server = await startSniffingServer(handler, {
-		host: options.host,
-		port: options.port,
-	});
-	const bootstrapToken = await issueBootstrapToken(
-		createServerStateRepository(db),
-		tokens,
-	);
-	logger.info("serving", {
-		url: server.url,
-		protocols: ["connect", "grpc", "grpc-web"],
-		transports: ["http/1.1", "h2c"],
-	});
-	return {
-		url: server.url,
-		port: server.port,
-		bootstrapToken,
-		async stop() {
-			health.setServing(false);
-			shutdown.abort();
-			await server.close(options.shutdownGraceMs ?? 10_000);
-			logger.info("stopped");
-		},
-	};
+export async function startControlPlane(deps: ControlPlaneDeps, options: ControlPlaneOptions): Promise<ControlPlane> {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const key = await loadSigningKey(await createSigningKeysRepository(db).getOrCreateActiveKey(generateSigningKey));
+  const testsRepo = createTestsRepository(db);
+  const tokensRepo = createTokensRepository(db);
+  const tokens = createTokenService({ tokens: tokensRepo, key, now });
+  const catalog = createTestCatalog({ tests: testsRepo, now });
+  const verifier = createTokenVerifier({
+    keyFor: (kid) => (kid === key.kid ? key : undefined),
+    status: { isActive: async (id) => (await tokensRepo.statusById(id, now())) === "active" },
+    statusTtlMs: options.tokenStatusTtlMs,
+    now,
+  });
+  const bindings: ServiceBinding[] = [
+    { service: ControlService, impl: createControlHandlers({ catalog }) },
+    {
+      service: DataService,
+      impl: createDataHandlers({ catalog, tests: testsRepo }),
+    },
+    { service: RunnerService, impl: {} },
+    { service: AdminService, impl: createAdminHandlers({ tokens }) },
+    {
+      service: IdentityService,
+      impl: createIdentityHandlers({
+        tokens,
+        knownNamespaces: () => testsRepo.listNamespaces(),
+      }),
+    },
+  ] as ServiceBinding[];
+  const health = createServingHealth(bindings.map((b) => b.service.typeName));
+  const shutdown = new AbortController();
+  const handler = createRequestHandler({
+    bindings,
+    interceptors: [createLoggingInterceptor(logger), createAuthInterceptor(verifier)],
+    health: health.state,
+    readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
+    shutdownSignal: shutdown.signal,
+    fallback: createHttpRoutes(health.isServing),
+  });
+  const server = await startSniffingServer(handler, {
+    host: options.host,
+    port: options.port,
+  });
+  const bootstrapToken = await issueBootstrapToken(createServerStateRepository(db), tokens);
+  return {
+    url: server.url,
+    port: server.port,
+    bootstrapToken,
+    async stop() {
+      health.setServing(false);
+      shutdown.abort();
+      await server.close(options.shutdownGraceMs ?? 10_000);
+      logger.info("stopped");
+    },
+  };
 }

@@ -7,9 +7,9 @@ import { RunnerService } from "./gen/tstr/runner/v1/runner_pb.js";
 
 /** Every tstr service, in the order the server registers them. */
 export const TSTR_SERVICES: readonly DescService[] = [
-	ControlService,
-	DataService,
-	RunnerService,
-	AdminService,
-	IdentityService,
+  ControlService,
+  DataService,
+  RunnerService,
+  AdminService,
+  IdentityService,
 ];

@@ -11,53 +11,40 @@ import { startServe, untilSignal } from "./serve.js";
  * token printed on every start (kept in `dataDir/admin-token`), so a new user needs nothing else.
  */
 export async function devCommand(config: DevConfig): Promise<void> {
-	const dataDir = path.resolve(config.dataDir);
-	await mkdir(dataDir, { recursive: true });
-	const logger = createJsonLogger(
-		(line) => process.stderr.write(line),
-		config.logLevel,
-		{ component: "dev" },
-	);
-	process.stderr.write(
-		`tstr dev: starting PostgreSQL (data in ${dataDir}) …\n`,
-	);
-	const postgres = await startLocalPostgres(dataDir, config.pgPort, (line) =>
-		logger.debug(line, { component: "postgres" }),
-	);
-	const tokenFile = path.join(dataDir, "admin-token");
-	let serve: Awaited<ReturnType<typeof startServe>>;
-	try {
-		serve = await startServe(
-			{
-				listen: config.listen,
-				databaseUrl: postgres.url,
-				logLevel: config.logLevel,
-				bootstrapTokenFile: tokenFile,
-				readMaxBytes: 4 * 1024 * 1024,
-				shutdownGraceMs: 5000,
-			},
-			logger,
-		);
-	} catch (error) {
-		await postgres.stop();
-		throw error;
-	}
-	const token = existsSync(tokenFile)
-		? (await readFile(tokenFile, "utf8")).trim()
-		: "(token file missing)";
-	process.stdout.write(devBanner(serve.url, token, postgres.url, tokenFile));
-	await untilSignal(logger);
-	await serve.stop();
-	await postgres.stop();
+  const dataDir = path.resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const logger = createJsonLogger((line) => process.stderr.write(line), config.logLevel, { component: "dev" });
+  process.stderr.write(`tstr dev: starting PostgreSQL (data in ${dataDir}) …\n`);
+  const postgres = await startLocalPostgres(dataDir, config.pgPort, (line) =>
+    logger.debug(line, { component: "postgres" }),
+  );
+  const tokenFile = path.join(dataDir, "admin-token");
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  try {
+    serve = await startServe(
+      {
+        listen: config.listen,
+        databaseUrl: postgres.url,
+        logLevel: config.logLevel,
+        bootstrapTokenFile: tokenFile,
+        readMaxBytes: 4 * 1024 * 1024,
+        shutdownGraceMs: 5000,
+      },
+      logger,
+    );
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
+  const token = existsSync(tokenFile) ? (await readFile(tokenFile, "utf8")).trim() : "(token file missing)";
+  process.stdout.write(devBanner(serve.url, token, postgres.url, tokenFile));
+  await untilSignal(logger);
+  await serve.stop();
+  await postgres.stop();
 }
 
-function devBanner(
-	url: string,
-	token: string,
-	databaseUrl: string,
-	tokenFile: string,
-): string {
-	return `
+function devBanner(url: string, token: string, databaseUrl: string, tokenFile: string): string {
+  return `
 tstr is running.
 
   URL          ${url}

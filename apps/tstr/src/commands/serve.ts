@@ -1,103 +1,93 @@
 import { chmod, writeFile } from "node:fs/promises";
-import {
-	createJsonLogger,
-	type Logger,
-	startControlPlane,
-} from "@tstr/control-plane";
+import { createJsonLogger, type Logger, startControlPlane } from "@tstr/control-plane";
 import { applyMigrations, createDatabase } from "@tstr/db";
 import type { ServeConfig } from "../config.js";
 
 /** A started server with its database, stopped together. */
 export interface ServeHandle {
-	url: string;
-	bootstrapToken?: string;
-	stop(): Promise<void>;
+  url: string;
+  bootstrapToken?: string;
+  stop(): Promise<void>;
 }
 
 /**
  * Applies pending migrations (under an advisory lock, so replicas may start together), starts the
  * control plane, and reports the bootstrap admin token on a fresh database.
  */
-export async function startServe(
-	config: ServeConfig,
-	logger: Logger,
-): Promise<ServeHandle> {
-	const db = createDatabase(config.databaseUrl);
-	try {
-		const { applied } = await applyMigrations(db.pool, {
-			log: (msg) => logger.info(msg),
-		});
-		if (applied.length) logger.info("migrations applied", { applied });
-		const plane = await startControlPlane(
-			{ db, logger },
-			{
-				host: config.listen.host,
-				port: config.listen.port,
-				readMaxBytes: config.readMaxBytes,
-				shutdownGraceMs: config.shutdownGraceMs,
-			},
-		);
-		if (plane.bootstrapToken && config.bootstrapTokenFile) {
-			await writeFile(config.bootstrapTokenFile, `${plane.bootstrapToken}\n`, {
-				mode: 0o600,
-			});
-			await chmod(config.bootstrapTokenFile, 0o600);
-		}
-		return {
-			url: plane.url,
-			bootstrapToken: plane.bootstrapToken,
-			async stop() {
-				await plane.stop();
-				await db.close();
-			},
-		};
-	} catch (error) {
-		await db.close().catch(() => {});
-		throw error;
-	}
+export async function startServe(config: ServeConfig, logger: Logger): Promise<ServeHandle> {
+  const db = createDatabase(config.databaseUrl);
+  try {
+    const { applied } = await applyMigrations(db.pool, {
+      log: (msg) => logger.info(msg),
+    });
+    if (applied.length) logger.info("migrations applied", { applied });
+    const plane = await startControlPlane(
+      { db, logger },
+      {
+        host: config.listen.host,
+        port: config.listen.port,
+        readMaxBytes: config.readMaxBytes,
+        shutdownGraceMs: config.shutdownGraceMs,
+      },
+    );
+    if (plane.bootstrapToken && config.bootstrapTokenFile) {
+      await writeFile(config.bootstrapTokenFile, `${plane.bootstrapToken}\n`, {
+        mode: 0o600,
+      });
+      await chmod(config.bootstrapTokenFile, 0o600);
+    }
+    return {
+      url: plane.url,
+      bootstrapToken: plane.bootstrapToken,
+      async stop() {
+        await plane.stop();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
 }
 
 /** `tstr serve`: runs until SIGINT/SIGTERM, then drains and exits. */
 export async function serveCommand(config: ServeConfig): Promise<void> {
-	const logger = createJsonLogger(
-		(line) => process.stderr.write(line),
-		config.logLevel,
-		{ component: "server" },
-	);
-	const handle = await startServe(config, logger);
-	if (handle.bootstrapToken) {
-		process.stderr.write(
-			bootstrapBanner(handle.bootstrapToken, config.bootstrapTokenFile),
-		);
-	}
-	await untilSignal(logger);
-	await handle.stop();
+  const logger = createJsonLogger((line) => process.stderr.write(line), config.logLevel, { component: "server" });
+  const handle = await startServe(config, logger);
+  if (handle.bootstrapToken) {
+    process.stderr.write(bootstrapBanner(handle.bootstrapToken, config.bootstrapTokenFile));
+  }
+  logger.info("serving", {
+    url: handle.url,
+    protocols: ["connect", "grpc", "grpc-web"],
+    transports: ["http/1.1", "h2c"],
+  });
+  await untilSignal(logger);
+  await handle.stop();
 }
 
 function bootstrapBanner(token: string, file: string | undefined): string {
-	return [
-		"",
-		"First start of this database: an admin token was created. It is shown only this once:",
-		"",
-		`  ${token}`,
-		"",
-		file
-			? `It was also written to ${file} (mode 0600).`
-			: "Store it now, e.g. export TSTR_TOKEN=<token>.",
-		"",
-	].join("\n");
+  return [
+    "",
+    "First start of this database: an admin token was created. It is shown only this once:",
+    "",
+    `  ${token}`,
+    "",
+    file ? `It was also written to ${file} (mode 0600).` : "Store it now, e.g. export TSTR_TOKEN=<token>.",
+    "",
+  ].join("\n");
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export function untilSignal(logger: Logger): Promise<void> {
-	return new Promise((resolve) => {
-		const stop = (signal: NodeJS.Signals) => {
-			logger.info("shutting down", { signal });
-			process.off("SIGINT", stop);
-			process.off("SIGTERM", stop);
-			resolve();
-		};
-		process.on("SIGINT", stop);
-		process.on("SIGTERM", stop);
-	});
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info("shutting down", { signal });
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }

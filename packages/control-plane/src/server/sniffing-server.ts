@@ -1,20 +1,20 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
-import type { Duplex } from "node:stream";
+import { Duplex } from "node:stream";
 
 type RequestHandler = (
-	req: http.IncomingMessage | http2.Http2ServerRequest,
-	res: http.ServerResponse | http2.Http2ServerResponse,
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
 
 /** A listening server with its bound address and a graceful stop. */
 export interface RunningServer {
-	host: string;
-	port: number;
-	url: string;
-	/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then drops the rest. */
-	close(graceMs?: number): Promise<void>;
+  host: string;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then drops the rest. */
+  close(graceMs?: number): Promise<void>;
 }
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -25,75 +25,106 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
  * are sniffed for the HTTP/2 preface and the socket is handed to the matching server.
  */
 export async function startSniffingServer(
-	handler: RequestHandler,
-	listen: { host: string; port: number },
+  handler: RequestHandler,
+  listen: { host: string; port: number },
 ): Promise<RunningServer> {
-	const h1 = http.createServer(handler as http.RequestListener);
-	h1.keepAliveTimeout = 65_000;
-	const h2 = http2.createServer(
-		{},
-		handler as (
-			a: http2.Http2ServerRequest,
-			b: http2.Http2ServerResponse,
-		) => void,
-	);
-	const sessions = new Set<http2.ServerHttp2Session>();
-	h2.on("session", (session) => {
-		sessions.add(session);
-		session.once("close", () => sessions.delete(session));
-	});
-	const sockets = new Set<net.Socket>();
-	const front = net.createServer((socket) => {
-		sockets.add(socket);
-		socket.once("close", () => sockets.delete(socket));
-		routeSocket(socket, h1, h2);
-	});
-	await new Promise<void>((resolve, reject) => {
-		front.once("error", reject);
-		front.listen(listen.port, listen.host, () => resolve());
-	});
-	const address = front.address() as net.AddressInfo;
-	const host =
-		address.family === "IPv6" ? `[${address.address}]` : address.address;
-	return {
-		host: address.address,
-		port: address.port,
-		url: `http://${host}:${address.port}`,
-		async close(graceMs = 5000) {
-			const closed = new Promise<void>((resolve) =>
-				front.close(() => resolve()),
-			);
-			for (const session of sessions) session.close();
-			h1.closeIdleConnections();
-			const timer = setTimeout(() => {
-				for (const socket of sockets) socket.destroy();
-			}, graceMs);
-			timer.unref();
-			h1.close();
-			h2.close();
-			await closed;
-			clearTimeout(timer);
-		},
-	};
+  const h1 = http.createServer(handler as http.RequestListener);
+  h1.keepAliveTimeout = 65_000;
+  const h2 = http2.createServer({}, handler as (a: http2.Http2ServerRequest, b: http2.Http2ServerResponse) => void);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  const sockets = new Set<net.Socket>();
+  const front = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    routeSocket(socket, h1, h2);
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.once("error", reject);
+    front.listen(listen.port, listen.host, () => resolve());
+  });
+  const address = front.address() as net.AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    host: address.address,
+    port: address.port,
+    url: `http://${host}:${address.port}`,
+    async close(graceMs = 5000) {
+      const closed = new Promise<void>((resolve) => front.close(() => resolve()));
+      for (const session of sessions) session.close();
+      h1.closeIdleConnections();
+      const timer = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, graceMs);
+      timer.unref();
+      h1.close();
+      h2.close();
+      await closed;
+      clearTimeout(timer);
+    },
+  };
 }
 
-function routeSocket(
-	socket: net.Socket,
-	h1: http.Server,
-	h2: http2.Http2Server,
-): void {
-	let buffered = Buffer.alloc(0);
-	const onData = (chunk: Buffer) => {
-		buffered = Buffer.concat([buffered, chunk]);
-		const n = Math.min(buffered.length, H2_PREFACE.length);
-		const isH2 = buffered.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
-		if (isH2 && buffered.length < H2_PREFACE.length) return;
-		socket.off("data", onData);
-		socket.pause();
-		socket.unshift(buffered);
-		(isH2 ? h2 : h1).emit("connection", socket as Duplex);
-		socket.resume();
-	};
-	socket.on("data", onData);
-	socket.on("error", () => socket.destroy());
+function routeSocket(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+  let buffered = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    const n = Math.min(buffered.length, H2_PREFACE.length);
+    const isH2 = buffered.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (isH2 && buffered.length < H2_PREFACE.length) return;
+    socket.off("data", onData);
+    socket.pause();
+    if (isH2) {
+      h2.emit("connection", replayingDuplex(socket, buffered));
+    } else {
+      socket.unshift(buffered);
+      h1.emit("connection", socket);
+      socket.resume();
+    }
+  };
+  socket.on("data", onData);
+  socket.on("error", () => socket.destroy());
+}
+
+/**
+ * The HTTP/2 server reads a net.Socket's native handle directly, which would skip the bytes
+ * already read for sniffing; a JS duplex that replays them first avoids that.
+ */
+function replayingDuplex(socket: net.Socket, head: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, callback) {
+      socket.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  duplex.push(head);
+  socket.on("data", (chunk) => {
+    if (!duplex.push(chunk)) socket.pause();
+  });
+  socket.on("end", () => duplex.push(null));
+  socket.on("close", () => duplex.destroy());
+  socket.on("error", (error) => duplex.destroy(error));
+  Object.assign(duplex, {
+    remoteAddress: socket.remoteAddress,
+    remotePort: socket.remotePort,
+    remoteFamily: socket.remoteFamily,
+    localAddress: socket.localAddress,
+    localPort: socket.localPort,
+    setTimeout: (ms: number, cb?: () => void) => socket.setTimeout(ms, cb),
+    setNoDelay: (v?: boolean) => socket.setNoDelay(v),
+    setKeepAlive: (v?: boolean, d?: number) => socket.setKeepAlive(v, d),
+  });
+  return duplex;
 }

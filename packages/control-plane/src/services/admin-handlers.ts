@@ -3,58 +3,54 @@ import { durationMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requirePrincipal } from "@tstr/auth";
 import {
-	type AdminService,
-	GetAccessTokenResponseSchema,
-	IssueAccessTokenResponseSchema,
-	ListAccessTokensResponseSchema,
-	RevokeAccessTokenResponseSchema,
+  type AdminService,
+  GetAccessTokenResponseSchema,
+  IssueAccessTokenResponseSchema,
+  ListAccessTokensResponseSchema,
+  RevokeAccessTokenResponseSchema,
 } from "@tstr/proto";
 import { mapErrors } from "../errors.js";
 import { scopesFromRequest, tokenToProto } from "../mapping/token-mapping.js";
 import type { TokenService } from "../tokens/token-service.js";
 
 /** AdminService handlers: access tokens. */
-export function createAdminHandlers(deps: {
-	tokens: TokenService;
-}): Partial<ServiceImpl<typeof AdminService>> {
-	const { tokens } = deps;
-	return {
-		issueAccessToken: (req, context) =>
-			mapErrors(async () => {
-				const caller = requirePrincipal(context);
-				const { record, token } = await tokens.issue({
-					name: req.name,
-					scopes: scopesFromRequest(req.scopes, req.scopeNames),
-					namespaceSelectors: req.namespaceSelectors,
-					validForMs: req.validDuration
-						? durationMs(req.validDuration)
-						: undefined,
-					issuedBy: caller.tokenId,
-				});
-				return create(IssueAccessTokenResponseSchema, {
-					accessToken: tokenToProto(record, token),
-				});
-			}),
-		getAccessToken: (req) =>
-			mapErrors(async () =>
-				create(GetAccessTokenResponseSchema, {
-					accessToken: tokenToProto(await tokens.get(req.id)),
-				}),
-			),
-		listAccessTokens: (req) =>
-			mapErrors(async () => {
-				const records = await tokens.list({
-					includeExpired: req.includeExpired,
-					includeRevoked: req.includeRevoked,
-				});
-				return create(ListAccessTokensResponseSchema, {
-					accessTokens: records.map((r) => tokenToProto(r)),
-				});
-			}),
-		revokeAccessToken: (req) =>
-			mapErrors(async () => {
-				await tokens.revoke(req.id);
-				return create(RevokeAccessTokenResponseSchema);
-			}),
-	};
+export function createAdminHandlers(deps: { tokens: TokenService }): Partial<ServiceImpl<typeof AdminService>> {
+  const { tokens } = deps;
+  return {
+    issueAccessToken: (req, context) =>
+      mapErrors(async () => {
+        const caller = requirePrincipal(context);
+        const { record, token } = await tokens.issue({
+          name: req.name,
+          scopes: scopesFromRequest(req.scopes, req.scopeNames),
+          namespaceSelectors: req.namespaceSelectors,
+          validForMs: req.validDuration ? durationMs(req.validDuration) : undefined,
+          issuedBy: caller.tokenId,
+        });
+        return create(IssueAccessTokenResponseSchema, {
+          accessToken: tokenToProto(record, token),
+        });
+      }),
+    getAccessToken: (req) =>
+      mapErrors(async () =>
+        create(GetAccessTokenResponseSchema, {
+          accessToken: tokenToProto(await tokens.get(req.id)),
+        }),
+      ),
+    listAccessTokens: (req) =>
+      mapErrors(async () => {
+        const records = await tokens.list({
+          includeExpired: req.includeExpired,
+          includeRevoked: req.includeRevoked,
+        });
+        return create(ListAccessTokensResponseSchema, {
+          accessTokens: records.map((r) => tokenToProto(r)),
+        });
+      }),
+    revokeAccessToken: (req) =>
+      mapErrors(async () => {
+        await tokens.revoke(req.id);
+        return create(RevokeAccessTokenResponseSchema);
+      }),
+  };
 }

@@ -9,21 +9,21 @@ import type { TokenService } from "../tokens/token-service.js";
 
 /** IdentityService: who the caller is and which known namespaces its token reaches. */
 export function createIdentityHandlers(deps: {
-	tokens: TokenService;
-	knownNamespaces: () => Promise<string[]>;
+  tokens: TokenService;
+  knownNamespaces: () => Promise<string[]>;
 }): ServiceImpl<typeof IdentityService> {
-	return {
-		identity: (_req, context) =>
-			mapErrors(async () => {
-				const principal = requirePrincipal(context);
-				const record = await deps.tokens.get(principal.tokenId);
-				const namespaces = (await deps.knownNamespaces()).filter((ns) =>
-					namespaceAllowed(principal.namespaceSelectors, ns),
-				);
-				return create(IdentityResponseSchema, {
-					accessToken: tokenToProto(record),
-					accessibleNamespaces: namespaces,
-				});
-			}),
-	};
+  return {
+    identity: (_req, context) =>
+      mapErrors(async () => {
+        const principal = requirePrincipal(context);
+        const record = await deps.tokens.get(principal.tokenId);
+        const namespaces = (await deps.knownNamespaces()).filter((ns) =>
+          namespaceAllowed(principal.namespaceSelectors, ns),
+        );
+        return create(IdentityResponseSchema, {
+          accessToken: tokenToProto(record),
+          accessibleNamespaces: namespaces,
+        });
+      }),
+  };
 }

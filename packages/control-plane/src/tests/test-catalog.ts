@@ -1,10 +1,5 @@
 import type { TestRecord, TestsRepository } from "@tstr/db";
-import {
-	nextFireTimes,
-	type TestSpec,
-	ValidationError,
-	validateTestSpec,
-} from "@tstr/domain";
+import { nextFireTimes, type TestSpec, ValidationError, validateTestSpec } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,118 +8,104 @@ export type ApplyOutcome = "created" | "updated" | "unchanged";
 
 /** Registration, update and lookup of test definitions, with validation before any write. */
 export interface TestCatalog {
-	register(spec: TestSpec, source?: string): Promise<TestRecord>;
-	apply(
-		spec: TestSpec,
-		opts?: { dryRun?: boolean; source?: string },
-	): Promise<{ record: TestRecord; outcome: ApplyOutcome }>;
-	update(existing: TestRecord, next: TestSpec): Promise<TestRecord>;
-	find(
-		namespace: string,
-		ref: { id?: string; name?: string },
-	): Promise<TestRecord>;
-	remove(record: TestRecord): Promise<void>;
-	/** The next `count` fire times of a scheduled, unpaused test. */
-	upcoming(record: TestRecord, count: number): Date[];
+  register(spec: TestSpec, source?: string): Promise<TestRecord>;
+  apply(
+    spec: TestSpec,
+    opts?: { dryRun?: boolean; source?: string },
+  ): Promise<{ record: TestRecord; outcome: ApplyOutcome }>;
+  update(existing: TestRecord, next: TestSpec): Promise<TestRecord>;
+  find(namespace: string, ref: { id?: string; name?: string }): Promise<TestRecord>;
+  remove(record: TestRecord): Promise<void>;
+  /** The next `count` fire times of a scheduled, unpaused test. */
+  upcoming(record: TestRecord, count: number): Date[];
 }
 
 export interface TestCatalogDeps {
-	tests: TestsRepository;
-	now: () => Date;
+  tests: TestsRepository;
+  now: () => Date;
 }
 
 /** Creates the catalog over a tests repository, with `now` injected for next-run computation. */
-export function createTestCatalog({
-	tests,
-	now,
-}: TestCatalogDeps): TestCatalog {
-	const validate = (spec: TestSpec) => {
-		const violations = validateTestSpec(spec);
-		if (violations.length) throw new ValidationError(violations);
-	};
-	const nextRunAt = (spec: TestSpec) =>
-		spec.schedule && !spec.schedule.paused
-			? nextFireTimes(spec.schedule.cron, spec.schedule.timezone, now(), 1)[0]
-			: undefined;
+export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog {
+  const validate = (spec: TestSpec) => {
+    const violations = validateTestSpec(spec);
+    if (violations.length) throw new ValidationError(violations);
+  };
+  const nextRunAt = (spec: TestSpec) =>
+    spec.schedule && !spec.schedule.paused
+      ? nextFireTimes(spec.schedule.cron, spec.schedule.timezone, now(), 1)[0]
+      : undefined;
 
-	const catalog: TestCatalog = {
-		async register(spec, source) {
-			validate(spec);
-			return tests.create(spec, { nextRunAt: nextRunAt(spec), source });
-		},
-		async apply(spec, opts = {}) {
-			validate(spec);
-			const existing = await tests.getByName(spec.namespace, spec.name);
-			if (!existing) {
-				if (opts.dryRun)
-					return { record: previewRecord(spec, now()), outcome: "created" };
-				return {
-					record: await catalog.register(spec, opts.source),
-					outcome: "created",
-				};
-			}
-			if (sameSpec(existing.spec, spec))
-				return { record: existing, outcome: "unchanged" };
-			if (opts.dryRun)
-				return { record: { ...existing, spec }, outcome: "updated" };
-			return {
-				record: await catalog.update(existing, spec),
-				outcome: "updated",
-			};
-		},
-		async update(existing, next) {
-			validate(next);
-			return tests.update(existing.id, next, { nextRunAt: nextRunAt(next) });
-		},
-		async find(namespace, ref) {
-			if (!ref.id && !ref.name)
-				throw new ValidationError([
-					{ path: "id", message: "an id or a name is required" },
-				]);
-			if (ref.id && !UUID.test(ref.id))
-				throw new ValidationError([
-					{ path: "id", message: `"${ref.id}" is not a UUID` },
-				]);
-			const record = ref.id
-				? await tests.getById(ref.id)
-				: ref.name
-					? await tests.getByName(namespace, ref.name)
-					: undefined;
-			if (!record || record.spec.namespace !== namespace) {
-				throw new NotFoundError(
-					`test ${ref.id ? `id "${ref.id}"` : `"${ref.name}"`} not found in namespace "${namespace}"`,
-				);
-			}
-			return record;
-		},
-		async remove(record) {
-			await tests.delete(record.id);
-		},
-		upcoming(record, count) {
-			const schedule = record.spec.schedule;
-			if (!schedule || schedule.paused) return [];
-			return nextFireTimes(schedule.cron, schedule.timezone, now(), count);
-		},
-	};
-	return catalog;
+  const catalog: TestCatalog = {
+    async register(spec, source) {
+      validate(spec);
+      return tests.create(spec, { nextRunAt: nextRunAt(spec), source });
+    },
+    async apply(spec, opts = {}) {
+      validate(spec);
+      const existing = await tests.getByName(spec.namespace, spec.name);
+      if (!existing) {
+        if (opts.dryRun) return { record: previewRecord(spec, now()), outcome: "created" };
+        return {
+          record: await catalog.register(spec, opts.source),
+          outcome: "created",
+        };
+      }
+      if (sameSpec(existing.spec, spec)) return { record: existing, outcome: "unchanged" };
+      if (opts.dryRun) return { record: { ...existing, spec }, outcome: "updated" };
+      return {
+        record: await catalog.update(existing, spec),
+        outcome: "updated",
+      };
+    },
+    async update(existing, next) {
+      validate(next);
+      return tests.update(existing.id, next, { nextRunAt: nextRunAt(next) });
+    },
+    async find(namespace, ref) {
+      if (!ref.id && !ref.name) throw new ValidationError([{ path: "id", message: "an id or a name is required" }]);
+      if (ref.id && !UUID.test(ref.id))
+        throw new ValidationError([{ path: "id", message: `"${ref.id}" is not a UUID` }]);
+      const record = ref.id
+        ? await tests.getById(ref.id)
+        : ref.name
+          ? await tests.getByName(namespace, ref.name)
+          : undefined;
+      if (!record || record.archivedAt || record.spec.namespace !== namespace) {
+        throw new NotFoundError(
+          `test ${ref.id ? `id "${ref.id}"` : `"${ref.name}"`} not found in namespace "${namespace}"`,
+        );
+      }
+      return record;
+    },
+    async remove(record) {
+      await tests.archive(record.id, now());
+    },
+    upcoming(record, count) {
+      const schedule = record.spec.schedule;
+      if (!schedule || schedule.paused) return [];
+      return nextFireTimes(schedule.cron, schedule.timezone, now(), count);
+    },
+  };
+  return catalog;
 }
 
 function sameSpec(a: TestSpec, b: TestSpec): boolean {
-	return canonicalJson(a) === canonicalJson(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 function canonicalJson(value: unknown): string {
-	return JSON.stringify(value, (_key, v) =>
-		v && typeof v === "object" && !Array.isArray(v)
-			? Object.fromEntries(
-					Object.entries(v)
-						.filter(([, x]) => x !== undefined)
-						.sort(([x], [y]) => (x < y ? -1 : 1)),
-				)
-			: v,
-	);
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== undefined)
+            .sort(([x], [y]) => (x < y ? -1 : 1)),
+        )
+      : v,
+  );
 }
 
 function previewRecord(spec: TestSpec, at: Date): TestRecord {
-	return { id: "", spec, runConfigVersion: 1, registeredAt: at, updatedAt: at };
+  return { id: "", spec, runConfigVersion: 1, registeredAt: at, updatedAt: at };
 }

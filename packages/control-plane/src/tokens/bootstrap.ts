@@ -8,18 +8,18 @@ const BOOTSTRAP_KEY = "bootstrap_admin_token";
  * it so the caller can show it once. Later starts return undefined: nothing is ever open.
  */
 export async function issueBootstrapToken(
-	state: ServerStateRepository,
-	tokens: TokenService,
+  state: ServerStateRepository,
+  tokens: TokenService,
 ): Promise<string | undefined> {
-	if (!(await state.claimOnce(BOOTSTRAP_KEY))) return undefined;
-	const { record, token } = await tokens.issue({
-		name: "bootstrap-admin",
-		scopes: ["admin"],
-		namespaceSelectors: [".*"],
-	});
-	await state.set(BOOTSTRAP_KEY, {
-		tokenId: record.id,
-		issuedAt: record.issuedAt.toISOString(),
-	});
-	return token;
+  if (!(await state.claimOnce(BOOTSTRAP_KEY))) return undefined;
+  const { record, token } = await tokens.issue({
+    name: "bootstrap-admin",
+    scopes: ["admin"],
+    namespaceSelectors: [".*"],
+  });
+  await state.set(BOOTSTRAP_KEY, {
+    tokenId: record.id,
+    issuedAt: record.issuedAt.toISOString(),
+  });
+  return token;
 }

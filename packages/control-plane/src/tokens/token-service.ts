@@ -1,114 +1,102 @@
 import { randomUUID } from "node:crypto";
 import { encodeToken, type SigningKey } from "@tstr/auth";
-import type { TokenRecord, TokensRepository } from "@tstr/db";
-import { type Scope, ValidationError } from "@tstr/domain";
+import type { AccessTokenRecord, TokensRepository } from "@tstr/db";
+import { type Scope, ValidationError, validateNamespaceSelector } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
 
 export interface IssueTokenInput {
-	name: string;
-	scopes: Scope[];
-	namespaceSelectors: string[];
-	validForMs?: number;
-	runnerId?: string;
-	issuedBy?: string;
+  name: string;
+  scopes: Scope[];
+  namespaceSelectors: string[];
+  validForMs?: number;
+  runnerId?: string;
+  issuedBy?: string;
 }
 
 /** Issues, lists and revokes access tokens; the JWT is returned once and never stored. */
 export interface TokenService {
-	issue(
-		input: IssueTokenInput,
-	): Promise<{ record: TokenRecord; token: string }>;
-	get(id: string): Promise<TokenRecord>;
-	list(opts: {
-		includeExpired: boolean;
-		includeRevoked: boolean;
-	}): Promise<TokenRecord[]>;
-	revoke(id: string): Promise<TokenRecord>;
+  issue(input: IssueTokenInput): Promise<{ record: AccessTokenRecord; token: string }>;
+  get(id: string): Promise<AccessTokenRecord>;
+  list(opts: { includeExpired: boolean; includeRevoked: boolean }): Promise<AccessTokenRecord[]>;
+  revoke(id: string): Promise<AccessTokenRecord>;
 }
 
 const MAX_VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
 
-export function createTokenService(deps: {
-	tokens: TokensRepository;
-	key: SigningKey;
-	now: () => Date;
-}): TokenService {
-	const { tokens, key, now } = deps;
-	const get = async (id: string) => {
-		const record = UUID.test(id) ? await tokens.getById(id) : undefined;
-		if (!record) throw new NotFoundError(`access token "${id}" not found`);
-		return record;
-	};
-	return {
-		async issue(input) {
-			validateIssue(input);
-			const issuedAt = now();
-			const expiresAt = input.validForMs
-				? new Date(issuedAt.getTime() + input.validForMs)
-				: undefined;
-			const id = randomUUID();
-			const record = await tokens.insert({
-				id,
-				name: input.name,
-				scopes: input.scopes,
-				namespaceSelectors: input.namespaceSelectors,
-				runnerId: input.runnerId,
-				expiresAt,
-				issuedBy: input.issuedBy,
-				issuedAt,
-			});
-			const token = await encodeToken(
-				{
-					tokenId: id,
-					name: input.name,
-					scopes: input.scopes,
-					namespaceSelectors: input.namespaceSelectors,
-					runnerId: input.runnerId,
-					issuedAt,
-					expiresAt,
-				},
-				key,
-			);
-			return { record, token };
-		},
-		get,
-		list: (opts) => tokens.list({ ...opts, now: now() }),
-		async revoke(id) {
-			await get(id);
-			await tokens.revoke(id, now());
-			return get(id);
-		},
-	};
+export function createTokenService(deps: { tokens: TokensRepository; key: SigningKey; now: () => Date }): TokenService {
+  const { tokens, key, now } = deps;
+  const get = async (id: string) => {
+    const record = UUID.test(id) ? await tokens.getById(id) : undefined;
+    if (!record) throw new NotFoundError(`access token "${id}" not found`);
+    return record;
+  };
+  return {
+    async issue(input) {
+      validateIssue(input);
+      const issuedAt = now();
+      const expiresAt = input.validForMs ? new Date(issuedAt.getTime() + input.validForMs) : undefined;
+      const id = randomUUID();
+      const record = await tokens.insert({
+        id,
+        name: input.name,
+        scopes: input.scopes,
+        namespaceSelectors: input.namespaceSelectors,
+        runnerId: input.runnerId,
+        expiresAt,
+        issuedBy: input.issuedBy,
+        issuedAt,
+      });
+      const token = await encodeToken(
+        {
+          tokenId: id,
+          name: input.name,
+          scopes: input.scopes,
+          namespaceSelectors: input.namespaceSelectors,
+          runnerId: input.runnerId,
+          issuedAt,
+          expiresAt,
+        },
+        key,
+      );
+      return { record, token };
+    },
+    get,
+    list: (opts) => tokens.list({ ...opts, now: now() }),
+    async revoke(id) {
+      await get(id);
+      await tokens.revoke(id, now());
+      return get(id);
+    },
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function validateIssue(input: IssueTokenInput) {
-	const problems: { path: string; message: string }[] = [];
-	if (!input.name.trim() || input.name.length > 200) {
-		problems.push({ path: "name", message: "must be 1 to 200 characters" });
-	}
-	if (input.scopes.length === 0)
-		problems.push({
-			path: "scopes",
-			message: "at least one scope is required",
-		});
-	if (
-		input.validForMs !== undefined &&
-		(input.validForMs <= 0 || input.validForMs > MAX_VALIDITY_MS)
-	) {
-		problems.push({
-			path: "valid_duration",
-			message: "must be positive and at most 10 years",
-		});
-	}
-	input.namespaceSelectors.forEach((selector, i) => {
-		if (!selector || selector.length > 1024) {
-			problems.push({
-				path: `namespace_selectors[${i}]`,
-				message: "must be 1 to 1024 characters",
-			});
-		}
-	});
-	if (problems.length) throw new ValidationError(problems);
+  const problems: { path: string; message: string }[] = [];
+  if (!input.name.trim() || input.name.length > 200) {
+    problems.push({ path: "name", message: "must be 1 to 200 characters" });
+  }
+  if (input.scopes.length === 0)
+    problems.push({
+      path: "scopes",
+      message: "at least one scope is required",
+    });
+  if (input.validForMs !== undefined && (input.validForMs <= 0 || input.validForMs > MAX_VALIDITY_MS)) {
+    problems.push({
+      path: "valid_duration",
+      message: "must be positive and at most 10 years",
+    });
+  }
+  if (input.namespaceSelectors.length === 0) {
+    problems.push({
+      path: "namespace_selectors",
+      message: 'at least one is required (e.g. "default", "team-.*", or ".*" for every namespace)',
+    });
+  }
+  input.namespaceSelectors.forEach((selector, i) => {
+    const problem = selector ? validateNamespaceSelector(selector) : "must not be empty";
+    if (problem) problems.push({ path: `namespace_selectors[${i}]`, message: problem });
+  });
+  if (problems.length) throw new ValidationError(problems);
 }

@@ -1,0 +1,22 @@
+/**
+ * A failure to report as `tstrctl: <message>` with an optional hint line. Exit code 1 means the
+ * operation failed; 2 means the command line was wrong (then `usage` is printed as well).
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly options: { hint?: string; exitCode?: 1 | 2; usage?: string } = {},
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+
+  get exitCode(): 1 | 2 {
+    return this.options.exitCode ?? 1;
+  }
+}
+
+/** A command-line mistake (unknown command or flag, missing argument): exit 2 with usage. */
+export function usageError(message: string, usage: string): CliError {
+  return new CliError(message, { exitCode: 2, usage });
+}

@@ -1,0 +1,38 @@
+import { configCurrentContextCommand } from "../commands/config-current-context.js";
+import { configGetContextsCommand } from "../commands/config-get-contexts.js";
+import { configSetContextCommand } from "../commands/config-set-context.js";
+import { configUseContextCommand } from "../commands/config-use-context.js";
+import { identityCommand } from "../commands/identity.js";
+import { testApplyCommand } from "../commands/test-apply.js";
+import { testDeleteCommand } from "../commands/test-delete.js";
+import { testGetCommand } from "../commands/test-get.js";
+import { testListCommand } from "../commands/test-list.js";
+import { tokenGetCommand } from "../commands/token-get.js";
+import { tokenIssueCommand } from "../commands/token-issue.js";
+import { tokenListCommand } from "../commands/token-list.js";
+import { tokenRevokeCommand } from "../commands/token-revoke.js";
+import type { CommandGroup, CommandSpec } from "./command-spec.js";
+
+/** Every leaf command, in help order. */
+export const COMMANDS: readonly CommandSpec[] = [
+  identityCommand,
+  testApplyCommand,
+  testGetCommand,
+  testListCommand,
+  testDeleteCommand,
+  tokenIssueCommand,
+  tokenListCommand,
+  tokenGetCommand,
+  tokenRevokeCommand,
+  configSetContextCommand,
+  configUseContextCommand,
+  configGetContextsCommand,
+  configCurrentContextCommand,
+];
+
+/** The words that group leaf commands. */
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  { name: "test", summary: "Apply, list, inspect and delete tests" },
+  { name: "token", summary: "Issue, list, inspect and revoke access tokens" },
+  { name: "config", summary: "Manage named connection contexts" },
+];

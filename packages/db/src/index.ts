@@ -1,0 +1,19 @@
+export { createDatabase, type Database, type DatabaseOptions } from "./client.js";
+export type { DbClient } from "./db-client.js";
+export { AlreadyExistsError, MigrationChecksumError, NotFoundError } from "./errors.js";
+export { Prisma, type PrismaClient } from "./generated/prisma/client.js";
+export { createListener, type Listener, type ListenerOptions } from "./listener.js";
+export { type ApplyMigrationsOptions, applyMigrations, MIGRATIONS } from "./migrate.js";
+export { type Migration, readMigrationsDir } from "./migrations-dir.js";
+export { CHANNELS, notify, type SqlQueryable } from "./notify.js";
+export { InvalidPageTokenError } from "./page-token.js";
+export { createServerStateRepository, type ServerStateRepository } from "./server-state-repo.js";
+export {
+  createSigningKeysRepository,
+  type GeneratedSigningKey,
+  type SigningKeysRepository,
+} from "./signing-keys-repo.js";
+export type { TestPage, TestQuery } from "./test-query.js";
+export { createTestsRepository, type TestsRepository } from "./tests-repo.js";
+export { createTokensRepository, type NewAccessToken, type TokensRepository } from "./tokens-repo.js";
+export type * from "./types.js";
