@@ -25,9 +25,21 @@ export async function measure(name: string, fn: () => Promise<unknown>, count = 
 export function report(title: string, rows: Latency[]): void {
   const base = rows[0];
   console.log(`\n${title}`);
-  console.log("  name".padEnd(52), "n".padStart(6), "p50 ms".padStart(9), "p99 ms".padStart(9), "x baseline p50".padStart(16));
+  console.log(
+    "  name".padEnd(52),
+    "n".padStart(6),
+    "p50 ms".padStart(9),
+    "p99 ms".padStart(9),
+    "x baseline p50".padStart(16),
+  );
   for (const r of rows) {
     const ratio = base ? (r.p50 / base.p50).toFixed(2) : "-";
-    console.log(`  ${r.name}`.padEnd(52), String(r.count).padStart(6), r.p50.toFixed(3).padStart(9), r.p99.toFixed(3).padStart(9), ratio.padStart(16));
+    console.log(
+      `  ${r.name}`.padEnd(52),
+      String(r.count).padStart(6),
+      r.p50.toFixed(3).padStart(9),
+      r.p99.toFixed(3).padStart(9),
+      ratio.padStart(16),
+    );
   }
 }

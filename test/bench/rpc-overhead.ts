@@ -20,7 +20,9 @@ export async function rpcOverheadBench(): Promise<void> {
     const identity = clientOf(IdentityService, transport);
     const data = clientOf(DataService, transport);
     const rows = [
-      await measure("baseline: GET /healthz (fetch, HTTP/1.1)", async () => (await fetch(`${plane.url}/healthz`)).text()),
+      await measure("baseline: GET /healthz (fetch, HTTP/1.1)", async () =>
+        (await fetch(`${plane.url}/healthz`)).text(),
+      ),
       await measure("IdentityService/Identity (Connect JSON)", () => identity.identity({})),
       await measure("DataService/QueryTests, empty (Connect JSON)", () => data.queryTests({})),
     ];

@@ -26,15 +26,23 @@ describe("the single-file build", () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "tstr-bundle-"));
     const bundle = path.join(dir, "tstr.mjs");
     await run(process.execPath, [BUILD, bundle]);
-    const migrate = await run(process.execPath, [bundle, "migrate"], { cwd: dir, env: { ...process.env, DATABASE_URL: database.url } });
+    const migrate = await run(process.execPath, [bundle, "migrate"], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: database.url },
+    });
     expect(migrate.stdout).toMatch(/applied|up to date/);
 
-    const proc = spawnProcess(process.execPath, [bundle, "serve", "--listen", "127.0.0.1:0"], { cwd: dir, env: { DATABASE_URL: database.url } });
+    const proc = spawnProcess(process.execPath, [bundle, "serve", "--listen", "127.0.0.1:0"], {
+      cwd: dir,
+      env: { DATABASE_URL: database.url },
+    });
     stop = proc.stop;
     const url = await waitFor(proc, () => /"msg":"serving".*?"url":"([^"]+)"/.exec(proc.stderr())?.[1]);
     const token = /^\s+(ey[\w-]+\.[\w-]+\.[\w-]+)\s*$/m.exec(proc.stderr())?.[1] ?? "";
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const identity = await postConnect(url, "tstr.identity.v1.IdentityService/Identity", "{}", { authorization: `Bearer ${token}` });
+    const identity = await postConnect(url, "tstr.identity.v1.IdentityService/Identity", "{}", {
+      authorization: `Bearer ${token}`,
+    });
     expect(identity.body).toMatchObject({ accessToken: { name: "bootstrap-admin" } });
     expect(await proc.stop()).toBe(0);
   }, 120_000);

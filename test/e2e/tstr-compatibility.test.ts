@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fromJson, toBinary } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type ControlPlane, silentLogger, startControlPlane } from "@tstr/control-plane";
 import { ControlService, DataService, RegisterTestRequestSchema } from "@tstr/proto";
 import { useTestDatabase } from "@tstr/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOf, issueToken } from "./support/clients.js";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import type { Interceptor } from "@connectrpc/connect";
 
 // What the original tstr clients send: gRPC, "authorization: bearer <token>" in lower case, the
 // namespace in a `namespace` header, and request bodies of tstr's own RegisterTest shape.

@@ -1,8 +1,7 @@
 import type { TestRecord, TestsRepository } from "@tstr/db";
 import { nextFireTimes, type TestSpec, ValidationError, validateTestSpec } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../ids.js";
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
 
@@ -60,12 +59,11 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
     },
     async update(existing, next) {
       validate(next);
-      return tests.update(existing.id, next, { nextRunAt: nextRunAt(next) });
+      return tests.update(existing.id, next, { nextRunAt: nextRunAt(next) ?? null });
     },
     async find(namespace, ref) {
       if (!ref.id && !ref.name) throw new ValidationError([{ path: "id", message: "an id or a name is required" }]);
-      if (ref.id && !UUID.test(ref.id))
-        throw new ValidationError([{ path: "id", message: `"${ref.id}" is not a UUID` }]);
+      if (ref.id && !isUuid(ref.id)) throw new ValidationError([{ path: "id", message: `"${ref.id}" is not a UUID` }]);
       const record = ref.id
         ? await tests.getById(ref.id)
         : ref.name

@@ -3,6 +3,7 @@ import { encodeToken, type SigningKey } from "@tstr/auth";
 import type { AccessTokenRecord, TokensRepository } from "@tstr/db";
 import { type Scope, ValidationError, validateNamespaceSelector } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
+import { isUuid } from "../ids.js";
 
 export interface IssueTokenInput {
   name: string;
@@ -26,7 +27,7 @@ const MAX_VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
 export function createTokenService(deps: { tokens: TokensRepository; key: SigningKey; now: () => Date }): TokenService {
   const { tokens, key, now } = deps;
   const get = async (id: string) => {
-    const record = UUID.test(id) ? await tokens.getById(id) : undefined;
+    const record = isUuid(id) ? await tokens.getById(id) : undefined;
     if (!record) throw new NotFoundError(`access token "${id}" not found`);
     return record;
   };
@@ -69,8 +70,6 @@ export function createTokenService(deps: { tokens: TokensRepository; key: Signin
     },
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function validateIssue(input: IssueTokenInput) {
   const problems: { path: string; message: string }[] = [];
