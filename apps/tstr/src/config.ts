@@ -26,6 +26,7 @@ const serveSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
   logLevel,
   bootstrapTokenFile: z.string().optional(),
+  signingKeyFile: z.string().optional(),
   readMaxBytes: z.coerce
     .number()
     .int()
@@ -42,6 +43,7 @@ const SERVE_FLAGS = {
   "database-url": { env: "DATABASE_URL" },
   "log-level": { env: "TSTR_LOG_LEVEL", default: "info" },
   "bootstrap-token-file": { env: "TSTR_BOOTSTRAP_TOKEN_FILE" },
+  "signing-key-file": { env: "TSTR_SIGNING_KEY_FILE" },
   "read-max-bytes": {
     env: "TSTR_READ_MAX_BYTES",
     default: String(4 * 1024 * 1024),
@@ -56,6 +58,8 @@ export const SERVE_USAGE = `usage: tstr serve [flags]
   --log-level LEVEL           debug|info|warn|error (env TSTR_LOG_LEVEL, default info)
   --bootstrap-token-file F    also write the first-start admin token to F, mode 0600
                               (env TSTR_BOOTSTRAP_TOKEN_FILE)
+  --signing-key-file F        token signing key (JWK JSON from \`tstr keygen\`); default: a key
+                              generated on first start and kept in the database (env TSTR_SIGNING_KEY_FILE)
   --read-max-bytes N          largest accepted request message (env TSTR_READ_MAX_BYTES, 4 MiB)
   --shutdown-grace MS         time in-flight calls get on SIGTERM (env TSTR_SHUTDOWN_GRACE_MS, 10000)
 `;
@@ -68,6 +72,7 @@ export function parseServeConfig(argv: string[], env: Record<string, string | un
     databaseUrl: values["database-url"],
     logLevel: values["log-level"],
     bootstrapTokenFile: values["bootstrap-token-file"],
+    signingKeyFile: values["signing-key-file"],
     readMaxBytes: values["read-max-bytes"],
     shutdownGraceMs: values["shutdown-grace"],
   });

@@ -2,6 +2,7 @@
 import { runCli } from "@tstr/cli";
 import { cliIo } from "./cli-io.js";
 import { devCommand } from "./commands/dev.js";
+import { KEYGEN_USAGE, keygenCommand } from "./commands/keygen.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
 import {
@@ -20,6 +21,7 @@ commands:
   serve     run the control plane (Connect, gRPC, gRPC-Web and JSON on one port)
   migrate   apply pending database migrations
   dev       run everything locally with an embedded PostgreSQL; prints URL and admin token
+  keygen    print a new token signing key (JWK JSON) for --signing-key-file
   ctl       the CLI (same as tstrctl): tstr ctl --help
 
 Run 'tstr <command> --help' for its flags.
@@ -46,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
       case "dev":
         if (wantsHelp) return help(DEV_USAGE);
         await devCommand(parseDevConfig(rest, process.env));
+        return 0;
+      case "keygen":
+        if (wantsHelp) return help(KEYGEN_USAGE);
+        await keygenCommand();
         return 0;
       case "ctl":
         return await runCli(rest, cliIo());

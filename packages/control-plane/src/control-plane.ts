@@ -1,4 +1,10 @@
-import { createAuthInterceptor, createTokenVerifier, generateSigningKey, loadSigningKey } from "@tstr/auth";
+import {
+  createAuthInterceptor,
+  createTokenVerifier,
+  generateSigningKey,
+  loadSigningKey,
+  type StoredSigningKey,
+} from "@tstr/auth";
 import {
   createServerStateRepository,
   createSigningKeysRepository,
@@ -30,6 +36,11 @@ export interface ControlPlaneOptions {
   shutdownGraceMs?: number;
   /** How long a token's revocation status is cached (default 2 s). */
   tokenStatusTtlMs?: number;
+  /**
+   * A signing key supplied by the operator (file or env); without it the key is generated on the
+   * first start and kept in the database, shared by every replica.
+   */
+  signingKey?: StoredSigningKey;
 }
 
 export interface ControlPlaneDeps {
@@ -51,7 +62,9 @@ export interface ControlPlane {
 export async function startControlPlane(deps: ControlPlaneDeps, options: ControlPlaneOptions): Promise<ControlPlane> {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const key = await loadSigningKey(await createSigningKeysRepository(db).getOrCreateActiveKey(generateSigningKey));
+  const key = await loadSigningKey(
+    options.signingKey ?? (await createSigningKeysRepository(db).getOrCreateActiveKey(generateSigningKey)),
+  );
   const testsRepo = createTestsRepository(db);
   const tokensRepo = createTokensRepository(db);
   const tokens = createTokenService({ tokens: tokensRepo, key, now });

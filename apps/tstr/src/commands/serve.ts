@@ -1,4 +1,5 @@
 import { chmod, writeFile } from "node:fs/promises";
+import { readSigningKeyFile } from "./keygen.js";
 import { createJsonLogger, type Logger, startControlPlane } from "@tstr/control-plane";
 import { applyMigrations, createDatabase } from "@tstr/db";
 import type { ServeConfig } from "../config.js";
@@ -21,6 +22,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
       log: (msg) => logger.info(msg),
     });
     if (applied.length) logger.info("migrations applied", { applied });
+    const signingKey = config.signingKeyFile ? await readSigningKeyFile(config.signingKeyFile) : undefined;
     const plane = await startControlPlane(
       { db, logger },
       {
@@ -28,6 +30,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
         port: config.listen.port,
         readMaxBytes: config.readMaxBytes,
         shutdownGraceMs: config.shutdownGraceMs,
+        signingKey,
       },
     );
     if (plane.bootstrapToken && config.bootstrapTokenFile) {
