@@ -1,4 +1,4 @@
-import { writeFile, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { useTestDatabase } from "@tstr/testing";
@@ -32,7 +32,9 @@ describe("--signing-key-file", () => {
   it("refuses a file that is not a key, naming it", async () => {
     const bad = path.join(dir, "bad.json");
     await writeFile(bad, '{"hello": "world"}');
-    const result = await runTstr(["serve", "--listen", "127.0.0.1:0", "--signing-key-file", bad], { DATABASE_URL: database.url });
+    const result = await runTstr(["serve", "--listen", "127.0.0.1:0", "--signing-key-file", bad], {
+      DATABASE_URL: database.url,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`--signing-key-file ${bad}: not a key from`);
   }, 60_000);

@@ -13,7 +13,12 @@ const file = create(FileDescriptorProtoSchema, {
   package: "example.v1",
   syntax: "proto3",
   messageType: [{ name: "Empty" }],
-  service: [{ name: "OpenService", method: [{ name: "Open", inputType: ".example.v1.Empty", outputType: ".example.v1.Empty" }] }],
+  service: [
+    {
+      name: "OpenService",
+      method: [{ name: "Open", inputType: ".example.v1.Empty", outputType: ".example.v1.Empty" }],
+    },
+  ],
 });
 const service = createFileRegistry(file, () => undefined).getService("example.v1.OpenService") as DescService;
 const method = service.methods[0];
@@ -40,6 +45,8 @@ describe("auth interceptor", () => {
     expect(reached).toBe(false);
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe(Code.PermissionDenied);
-    expect((error as ConnectError).rawMessage).toBe("example.v1.OpenService/Open declares no required scope and is refused");
+    expect((error as ConnectError).rawMessage).toBe(
+      "example.v1.OpenService/Open declares no required scope and is refused",
+    );
   });
 });

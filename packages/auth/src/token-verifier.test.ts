@@ -30,13 +30,21 @@ describe("token codec", async () => {
   });
 
   it.each([
-    ["a tampered payload", async () => {
-      const [h, , s] = (await encodeToken(claims(), key)).split(".");
-      const forged = Buffer.from(JSON.stringify({ scp: ["admin"], jti: "x", iss: "tstr" })).toString("base64url");
-      return `${h}.${forged}.${s}`;
-    }, "signature is invalid"],
+    [
+      "a tampered payload",
+      async () => {
+        const [h, , s] = (await encodeToken(claims(), key)).split(".");
+        const forged = Buffer.from(JSON.stringify({ scp: ["admin"], jti: "x", iss: "tstr" })).toString("base64url");
+        return `${h}.${forged}.${s}`;
+      },
+      "signature is invalid",
+    ],
     ["a token signed by an unknown key", async () => encodeToken(claims(), other), "unknown key"],
-    ["an expired token", async () => encodeToken(claims({ expiresAt: new Date("2026-01-01T00:00:05Z") }), key), "expired"],
+    [
+      "an expired token",
+      async () => encodeToken(claims({ expiresAt: new Date("2026-01-01T00:00:05Z") }), key),
+      "expired",
+    ],
     ["garbage", async () => "not.a.jwt", "malformed"],
   ])("refuses %s", async (_name, make, message) => {
     await expect(decodeToken(await make(), keyFor, now)).rejects.toThrow(InvalidTokenError);

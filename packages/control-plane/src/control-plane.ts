@@ -15,6 +15,7 @@ import {
 import { AdminService, ControlService, DataService, IdentityService, RunnerService } from "@tstr/proto";
 import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
+import { DEFAULT_NAMESPACE } from "./namespaces/resolve-namespace.js";
 import { createRequestHandler, type ServiceBinding } from "./server/create-handler.js";
 import { createServingHealth } from "./server/health-service.js";
 import { createHttpRoutes } from "./server/http-routes.js";
@@ -87,7 +88,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       service: IdentityService,
       impl: createIdentityHandlers({
         tokens,
-        knownNamespaces: () => testsRepo.listNamespaces(),
+        knownNamespaces: async () => [...new Set([DEFAULT_NAMESPACE, ...(await testsRepo.listNamespaces())])].sort(),
       }),
     },
   ] as ServiceBinding[];

@@ -20,8 +20,15 @@ export async function readSigningKeyFile(file: string): Promise<StoredSigningKey
   } catch (error) {
     throw new Error(`--signing-key-file ${file}: ${(error as Error).message}`);
   }
-  if (typeof parsed.kid !== "string" || typeof parsed.alg !== "string" || !parsed.privateJwk?.d || !parsed.publicJwk?.x) {
-    throw new Error(`--signing-key-file ${file}: not a key from \`tstr keygen\` (needs kid, alg, privateJwk, publicJwk)`);
+  if (
+    typeof parsed.kid !== "string" ||
+    typeof parsed.alg !== "string" ||
+    !parsed.privateJwk?.d ||
+    !parsed.publicJwk?.x
+  ) {
+    throw new Error(
+      `--signing-key-file ${file}: not a key from \`tstr keygen\` (needs kid, alg, privateJwk, publicJwk)`,
+    );
   }
   return parsed as StoredSigningKey;
 }

@@ -1,8 +1,8 @@
 import { chmod, writeFile } from "node:fs/promises";
-import { readSigningKeyFile } from "./keygen.js";
 import { createJsonLogger, type Logger, startControlPlane } from "@tstr/control-plane";
 import { applyMigrations, createDatabase } from "@tstr/db";
 import type { ServeConfig } from "../config.js";
+import { readSigningKeyFile } from "./keygen.js";
 
 /** A started server with its database, stopped together. */
 export interface ServeHandle {
