@@ -60,7 +60,12 @@ describe("token verifier", async () => {
     let lookups = 0;
     const verifier = createTokenVerifier({
       keyFor: () => key,
-      status: { isActive: async () => (lookups++, active) },
+      status: {
+        isActive: async () => {
+          lookups++;
+          return active;
+        },
+      },
       statusTtlMs: 2000,
       now: () => new Date(clock),
     });
