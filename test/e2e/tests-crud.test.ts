@@ -148,3 +148,47 @@ describe("tokens", () => {
     expect(all.accessTokens.every((t) => t.token === "")).toBe(true);
   });
 });
+
+describe("namespace isolation", () => {
+  it("refuses to update or delete a test of another namespace by id", async () => {
+    const { test } = await control("iso-a").registerTest({ name: "private", runConfig: { containerImage: "busybox" } });
+    await expect(control("iso-b").updateTest({ id: test?.id, description: "hijacked" })).rejects.toThrow(/not found/);
+    await expect(control("iso-b").deleteTest({ id: test?.id })).rejects.toThrow(/not found/);
+    expect((await data("iso-a").getTest({ id: test?.id })).test?.description).toBe("");
+  });
+
+  it("all_namespaces shows a limited token only its namespaces, and page tokens reveal nothing else", async () => {
+    for (const ns of ["lim-a", "lim-b"]) {
+      for (let i = 0; i < 3; i++) {
+        await control(ns).registerTest({ name: `${ns}-${i}`, runConfig: { containerImage: "busybox" } });
+      }
+    }
+    const { token } = await issueToken(plane.url, admin, ["data:read"], ["lim-a"]);
+    const limited = clientOf(DataService, transportFor(plane.url, { token }));
+    const seen: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await limited.queryTests({ allNamespaces: true, pageSize: 2, pageToken });
+      seen.push(...page.tests.map((t) => t.name));
+      pageToken = page.nextPageToken;
+      expect(Buffer.from(pageToken, "base64url").toString()).not.toContain("lim-b");
+    } while (pageToken);
+    expect(seen).toEqual(["lim-a-0", "lim-a-1", "lim-a-2"]);
+  });
+});
+
+describe("token issuance cannot escalate", () => {
+  it("refuses scopes or namespaces beyond the issuer's own", async () => {
+    const { token } = await issueToken(plane.url, admin, ["admin"], ["team-a"]);
+    const limitedAdmin = clientOf(AdminService, transportFor(plane.url, { token }));
+    await expect(
+      limitedAdmin.issueAccessToken({ name: "wider", scopeNames: ["admin"], namespaceSelectors: [".*"] }),
+    ).rejects.toThrow(/cannot grant namespace selectors beyond its own/);
+    const narrower = await limitedAdmin.issueAccessToken({
+      name: "narrower",
+      scopeNames: ["data:read"],
+      namespaceSelectors: ["team-a"],
+    });
+    expect(narrower.accessToken?.scopeNames).toEqual(["data:read"]);
+  });
+});

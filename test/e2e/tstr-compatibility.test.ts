@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fromJson, toBinary } from "@bufbuild/protobuf";
+import { fromJson } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type ControlPlane, silentLogger, startControlPlane } from "@tstr/control-plane";
@@ -39,8 +39,6 @@ describe("tstr wire compatibility", () => {
     async (file) => {
       const body = JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"));
       const request = fromJson(RegisterTestRequestSchema, { ...body, name: file.replace(/\W/g, "-") });
-      // Only tstr's own field numbers are on the wire.
-      expect(toBinary(RegisterTestRequestSchema, request).length).toBeGreaterThan(0);
       const namespace = "tstr-compat";
       const { test } = await clientOf(ControlService, tstrStyleTransport(namespace)).registerTest(request);
       expect(test?.namespace).toBe(namespace);

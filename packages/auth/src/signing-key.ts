@@ -19,6 +19,14 @@ export interface SigningKey {
   publicKey: CryptoKey;
 }
 
+/** The public half of a key: enough to verify tokens it signed. */
+export type VerificationKey = Pick<SigningKey, "kid" | "publicKey">;
+
+/** Loads the public half of a stored key (keys of other replicas or earlier configurations). */
+export async function loadVerificationKey(key: { kid: string; alg: string; publicJwk: JWK }): Promise<VerificationKey> {
+  return { kid: key.kid, publicKey: (await importJWK(key.publicJwk, key.alg)) as CryptoKey };
+}
+
 /** Makes a fresh Ed25519 key pair in its storable form. */
 export async function generateSigningKey(): Promise<StoredSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, {

@@ -1,7 +1,7 @@
 import type { ScopeName } from "@tstr/proto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import type { Principal } from "./principal.js";
-import { type SigningKey, TOKEN_ALG } from "./signing-key.js";
+import { type SigningKey, TOKEN_ALG, type VerificationKey } from "./signing-key.js";
 
 const ISSUER = "tstr";
 
@@ -41,7 +41,7 @@ export class InvalidTokenError extends Error {}
  */
 export async function decodeToken(
   token: string,
-  keyFor: (kid: string) => SigningKey | undefined,
+  keyFor: (kid: string) => VerificationKey | undefined,
   now: Date,
 ): Promise<Principal> {
   try {

@@ -3,7 +3,9 @@ import {
   createTokenVerifier,
   generateSigningKey,
   loadSigningKey,
+  loadVerificationKey,
   type StoredSigningKey,
+  type VerificationKey,
 } from "@tstr/auth";
 import {
   createServerStateRepository,
@@ -13,9 +15,10 @@ import {
   type Database,
 } from "@tstr/db";
 import { AdminService, ControlService, DataService, IdentityService, RunnerService } from "@tstr/proto";
+import type { JWK } from "jose";
 import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
-import { DEFAULT_NAMESPACE } from "./namespaces/resolve-namespace.js";
+import { createVisibleNamespaces } from "./namespaces/visible-namespaces.js";
 import { createRequestHandler, type ServiceBinding } from "./server/create-handler.js";
 import { createServingHealth } from "./server/health-service.js";
 import { createHttpRoutes } from "./server/http-routes.js";
@@ -35,6 +38,11 @@ export interface ControlPlaneOptions {
   readMaxBytes?: number;
   /** How long shutdown waits for in-flight calls before cutting them (default 10 s). */
   shutdownGraceMs?: number;
+  /**
+   * How long a stopping server keeps serving while reporting NOT_SERVING, so load balancers and
+   * health watchers see it leave before connections close (default 500 ms).
+   */
+  drainDelayMs?: number;
   /** How long a token's revocation status is cached (default 2 s). */
   tokenStatusTtlMs?: number;
   /**
@@ -63,24 +71,31 @@ export interface ControlPlane {
 export async function startControlPlane(deps: ControlPlaneDeps, options: ControlPlaneOptions): Promise<ControlPlane> {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const key = await loadSigningKey(
-    options.signingKey ?? (await createSigningKeysRepository(db).getOrCreateActiveKey(generateSigningKey)),
-  );
+  const signingKeys = createSigningKeysRepository(db);
+  const key = await loadSigningKey(options.signingKey ?? (await signingKeys.getOrCreateActiveKey(generateSigningKey)));
+  // Tokens signed by the database key stay valid when an operator switches to a key file.
+  const verificationKeys = new Map<string, VerificationKey>([[key.kid, key]]);
+  for (const stored of await signingKeys.listPublicKeys()) {
+    if (!verificationKeys.has(stored.kid)) {
+      verificationKeys.set(stored.kid, await loadVerificationKey({ ...stored, publicJwk: stored.publicJwk as JWK }));
+    }
+  }
   const testsRepo = createTestsRepository(db);
   const tokensRepo = createTokensRepository(db);
   const tokens = createTokenService({ tokens: tokensRepo, key, now });
   const catalog = createTestCatalog({ tests: testsRepo, now });
   const verifier = createTokenVerifier({
-    keyFor: (kid) => (kid === key.kid ? key : undefined),
+    keyFor: (kid) => verificationKeys.get(kid),
     status: { isActive: async (id) => (await tokensRepo.statusById(id, now())) === "active" },
     statusTtlMs: options.tokenStatusTtlMs,
     now,
   });
+  const visibleNamespaces = createVisibleNamespaces(() => testsRepo.listNamespaces());
   const bindings: ServiceBinding[] = [
     { service: ControlService, impl: createControlHandlers({ catalog }) },
     {
       service: DataService,
-      impl: createDataHandlers({ catalog, tests: testsRepo }),
+      impl: createDataHandlers({ catalog, tests: testsRepo, visibleNamespaces }),
     },
     { service: RunnerService, impl: {} },
     { service: AdminService, impl: createAdminHandlers({ tokens }) },
@@ -88,7 +103,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       service: IdentityService,
       impl: createIdentityHandlers({
         tokens,
-        knownNamespaces: async () => [...new Set([DEFAULT_NAMESPACE, ...(await testsRepo.listNamespaces())])].sort(),
+        visibleNamespaces,
       }),
     },
   ] as ServiceBinding[];
@@ -102,17 +117,25 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     shutdownSignal: shutdown.signal,
     fallback: createHttpRoutes(health.isServing),
   });
-  const server = await startSniffingServer(handler, {
-    host: options.host,
-    port: options.port,
-  });
-  const bootstrapToken = await issueBootstrapToken(createServerStateRepository(db), tokens);
+  const server = await startSniffingServer(
+    handler,
+    { host: options.host, port: options.port },
+    { onError: (error) => logger.error("listener error", { error }) },
+  );
+  let bootstrapToken: string | undefined;
+  try {
+    bootstrapToken = await issueBootstrapToken(createServerStateRepository(db), tokens);
+  } catch (error) {
+    await server.close(0);
+    throw error;
+  }
   return {
     url: server.url,
     port: server.port,
     bootstrapToken,
     async stop() {
       health.setServing(false);
+      await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs ?? 500));
       shutdown.abort();
       await server.close(options.shutdownGraceMs ?? 10_000);
       logger.info("stopped");

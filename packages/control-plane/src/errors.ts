@@ -4,13 +4,27 @@ import { ValidationError } from "@tstr/domain";
 import { BadRequestSchema } from "@tstr/proto/grpc";
 
 /** A named thing does not exist (or is outside what the caller may see). */
-export class NotFoundError extends Error {}
-
-/** A create collided with an existing thing of the same name. */
-export class ConflictError extends Error {}
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+}
 
 /** The caller may not act on this namespace or object. */
-export class ForbiddenError extends Error {}
+export class ForbiddenError extends Error {
+  override readonly name = "ForbiddenError";
+}
+
+/**
+ * Error classes of every layer (domain, db, services) by their `name`, and the gRPC code each
+ * means for the caller. Anything else is an internal error.
+ */
+const CODE_BY_ERROR_NAME: Record<string, Code> = {
+  NotFoundError: Code.NotFound,
+  AlreadyExistsError: Code.AlreadyExists,
+  ForbiddenError: Code.PermissionDenied,
+  StaleAttemptError: Code.FailedPrecondition,
+  SelectorSyntaxError: Code.InvalidArgument,
+  InvalidPageTokenError: Code.InvalidArgument,
+};
 
 /**
  * Maps service-layer errors to Connect errors with messages that name what was wrong. Validation
@@ -40,21 +54,8 @@ function mapError(error: unknown): ConnectError {
       { desc: BadRequestSchema, value: detail },
     ]);
   }
-  if (error instanceof NotFoundError) return new ConnectError(error.message, Code.NotFound);
-  if (error instanceof ConflictError) return new ConnectError(error.message, Code.AlreadyExists);
-  if (error instanceof ForbiddenError) return new ConnectError(error.message, Code.PermissionDenied);
-  if (error instanceof Error && error.name === "NotFoundError") {
-    return new ConnectError(error.message, Code.NotFound);
-  }
-  if (error instanceof Error && error.name === "InvalidPageTokenError") {
-    return new ConnectError(`page_token: ${error.message}`, Code.InvalidArgument);
-  }
-  if (error instanceof Error && error.name === "AlreadyExistsError") {
-    return new ConnectError(error.message, Code.AlreadyExists);
-  }
-  if (error instanceof Error && error.name === "SelectorSyntaxError") {
-    return new ConnectError(`invalid selector: ${error.message}`, Code.InvalidArgument);
-  }
+  const code = error instanceof Error ? CODE_BY_ERROR_NAME[error.name] : undefined;
+  if (code !== undefined) return new ConnectError((error as Error).message, code);
   return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
 }
 

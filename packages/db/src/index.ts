@@ -7,6 +7,7 @@ export { type ApplyMigrationsOptions, applyMigrations, MIGRATIONS } from "./migr
 export { type Migration, readMigrationsDir } from "./migrations-dir.js";
 export { CHANNELS, notify, type SqlQueryable } from "./notify.js";
 export { InvalidPageTokenError } from "./page-token.js";
+export * from "./runs/index.js";
 export { createServerStateRepository, type ServerStateRepository } from "./server-state-repo.js";
 export {
   createSigningKeysRepository,

@@ -6,6 +6,10 @@ export const CHANNELS = {
   runQueued: "tstr_run_queued",
   /** A token was revoked; payload: its jti. Replicas refresh their revocation cache. */
   tokenRevoked: "tstr_token_revoked",
+  /** A run was asked to stop; payload: `<runId> <runnerId>`. Wakes that runner's work stream. */
+  runCancel: "tstr_run_cancel",
+  /** Log chunks or a status change were stored for a run; payload: its id. Wakes log tails. */
+  runProgress: "tstr_run_progress",
 } as const;
 
 /** Anything with pg's `query(text, values)`: a Pool, a PoolClient or a Client. */

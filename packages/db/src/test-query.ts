@@ -9,6 +9,8 @@ export interface TestQuery {
   namespaces?: string[] | "all";
   /** Every listed label must be present with exactly this value. */
   labelEquals?: Record<string, string>;
+  /** Only these ids (invalid ids match nothing). */
+  ids?: string[];
   /** Case-sensitive substring of the test name. */
   nameContains?: string;
   includeArchived?: boolean;
@@ -36,6 +38,7 @@ export function testQueryToFindArgs(query: TestQuery) {
   const and: Prisma.TestWhereInput[] = [];
   if (!query.includeArchived) and.push({ archivedAt: null });
   if (Array.isArray(query.namespaces)) and.push({ namespace: { in: query.namespaces } });
+  if (query.ids) and.push({ id: { in: query.ids.filter(isUuid) } });
   for (const [key, value] of Object.entries(query.labelEquals ?? {})) {
     and.push({ labels: { path: [key], equals: value } });
   }

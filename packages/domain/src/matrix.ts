@@ -26,6 +26,10 @@ export function matrixSize(matrix: Matrix): number {
   return cartesianSize(matrix, Number.POSITIVE_INFINITY) + matrix.include.length;
 }
 
+/** Largest matrix whose entries are checked one by one (far above any useful matrix). */
+export const MAX_MATRIX_KEYS = 64;
+export const MAX_MATRIX_VALUES = 1024;
+
 /**
  * Checks a matrix without expanding it: label keys and values, no key without values, no
  * duplicate values, non-empty include/exclude entries, and a size within `cap`. The size is
@@ -36,6 +40,21 @@ export function validateMatrix(matrix: Matrix, cap = DEFAULT_MATRIX_CAP, path = 
   const size = cartesianSize(matrix, cap) + matrix.include.length;
   if (size > cap) {
     violations.push({ path, message: `expands to more than ${cap} combinations` });
+  }
+  // Entry-by-entry checks only for a matrix of sane size: a hostile one gets one violation, not
+  // one per value (which would make the error itself the attack).
+  const keys = Object.keys(matrix.labels);
+  const values = Object.values(matrix.labels).reduce((n, v) => n + v.length, 0);
+  if (
+    keys.length > MAX_MATRIX_KEYS ||
+    values > MAX_MATRIX_VALUES ||
+    matrix.include.length + matrix.exclude.length > MAX_MATRIX_VALUES
+  ) {
+    violations.push({
+      path,
+      message: `must have at most ${MAX_MATRIX_KEYS} label keys and ${MAX_MATRIX_VALUES} values, includes and excludes`,
+    });
+    return violations;
   }
   for (const [key, values] of Object.entries(matrix.labels)) {
     violations.push(...validateAxis(key, values, mapEntryPath(`${path}.labels`, key)));

@@ -18,6 +18,10 @@ export interface RunConfig {
   workingDir?: string;
   files: { path: string; content: string }[];
   resultsPath?: string;
+  /** Executor-specific options (e.g. k6 `vus`), read by the executor preset. */
+  executorOptions?: Record<string, string>;
+  /** Pod details for the Kubernetes executor, kept as given (proto JSON of KubernetesOptions). */
+  kubernetes?: Record<string, unknown>;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

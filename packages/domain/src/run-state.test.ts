@@ -33,6 +33,7 @@ const events: Record<string, RunEvent> = {
   cancel: { type: "cancel" },
   "lease_expired retry": { type: "lease_expired", canRetry: true },
   "lease_expired final": { type: "lease_expired", canRetry: false },
+  release: { type: "release", reason: "DRAINING" },
 };
 
 // Every (status, event) pair: the expected next state, or "illegal".
@@ -46,6 +47,7 @@ const table: Record<RunStatus, Record<keyof typeof events, RunState | "illegal">
     cancel: { status: "FINISHED", attempt: 0, result: "CANCELLED" },
     "lease_expired retry": "illegal",
     "lease_expired final": "illegal",
+    release: "illegal",
   },
   ASSIGNED: {
     assign: "illegal",
@@ -56,6 +58,7 @@ const table: Record<RunStatus, Record<keyof typeof events, RunState | "illegal">
     cancel: { status: "CANCELLING", ...held },
     "lease_expired retry": { status: "QUEUED", attempt: 1, reason: "RUNNER_LOST" },
     "lease_expired final": { status: "FINISHED", attempt: 1, result: "ERROR", reason: "RUNNER_LOST", runnerId: "r1" },
+    release: { status: "QUEUED", attempt: 1, reason: "DRAINING" },
   },
   RUNNING: {
     assign: "illegal",
@@ -66,6 +69,7 @@ const table: Record<RunStatus, Record<keyof typeof events, RunState | "illegal">
     cancel: { status: "CANCELLING", ...held },
     "lease_expired retry": { status: "QUEUED", attempt: 1, reason: "RUNNER_LOST" },
     "lease_expired final": { status: "FINISHED", attempt: 1, result: "ERROR", reason: "RUNNER_LOST", runnerId: "r1" },
+    release: { status: "QUEUED", attempt: 1, reason: "DRAINING" },
   },
   CANCELLING: {
     assign: "illegal",
@@ -88,6 +92,7 @@ const table: Record<RunStatus, Record<keyof typeof events, RunState | "illegal">
       reason: "RUNNER_LOST",
       runnerId: "r1",
     },
+    release: { status: "FINISHED", attempt: 1, result: "CANCELLED", reason: "DRAINING", runnerId: "r1" },
   },
   FINISHED: Object.fromEntries(Object.keys(events).map((name) => [name, "illegal" as const])),
 };

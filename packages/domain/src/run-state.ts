@@ -32,7 +32,8 @@ export type RunEvent =
   | { type: "heartbeat"; leaseUntil: Date }
   | { type: "finish"; result: RunResult; reason?: string }
   | { type: "cancel" }
-  | { type: "lease_expired"; canRetry: boolean };
+  | { type: "lease_expired"; canRetry: boolean }
+  | { type: "release"; reason: string };
 
 /** An event that is not allowed in the run's current status. */
 export class IllegalTransitionError extends Error {
@@ -62,7 +63,9 @@ export function newRunState(): RunState {
  * - ASSIGNED: `start` → RUNNING. ASSIGNED and RUNNING: `heartbeat` renews the lease; `finish`
  *   → FINISHED; `cancel` → CANCELLING; `lease_expired` → QUEUED (reason RUNNER_LOST) when it
  *   can retry, else FINISHED ERROR (RUNNER_LOST).
- * - CANCELLING: `finish` → FINISHED with the reported result; `lease_expired` → FINISHED
+ * - ASSIGNED and RUNNING: `release` (the runner hands the run back, e.g. while draining) → QUEUED
+ *   with its reason, without using up a retry.
+ * - CANCELLING: `finish` → FINISHED with the reported result; `release` → FINISHED CANCELLED; `lease_expired` → FINISHED
  *   CANCELLED (RUNNER_LOST); `start`, `heartbeat` and `cancel` are absorbed (the runner may not
  *   have heard of the cancel yet; cancelling twice is harmless).
  * - FINISHED: terminal; every event is illegal.
@@ -104,6 +107,9 @@ export function transition(state: RunState, event: RunEvent): RunState {
       return event.canRetry
         ? { status: "QUEUED", attempt, reason: RUNNER_LOST }
         : finished(state, "ERROR", RUNNER_LOST, runnerId);
+    case "release":
+      if (state.status === "CANCELLING") return finished(state, "CANCELLED", event.reason, runnerId);
+      return { status: "QUEUED", attempt, reason: event.reason };
     case "assign":
       throw illegal(`the run is already assigned to ${runnerId}`);
   }

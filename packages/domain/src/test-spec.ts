@@ -34,7 +34,7 @@ export interface TestSpec {
   executor?: string;
   retry: RetryPolicy;
   concurrencyPolicy: ConcurrencyPolicy;
-  resources: { factor?: number };
+  resources: { factor?: number; cpu?: string; memory?: string };
 }
 
 const TEST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createJsonLogger } from "@tstr/control-plane";
 import type { DevConfig } from "../config.js";
 import { startLocalPostgres } from "./embedded-postgres.js";
-import { startServe, untilSignal } from "./serve.js";
+import { saveBootstrapToken, startServe, untilSignal } from "./serve.js";
 
 /**
  * `tstr dev`: the embedded default. A real PostgreSQL in `dataDir`, the server, and the admin
@@ -26,7 +26,7 @@ export async function devCommand(config: DevConfig): Promise<void> {
         listen: config.listen,
         databaseUrl: postgres.url,
         logLevel: config.logLevel,
-        bootstrapTokenFile: tokenFile,
+        bootstrapTokenFile: undefined,
         readMaxBytes: 4 * 1024 * 1024,
         shutdownGraceMs: 5000,
       },
@@ -36,7 +36,10 @@ export async function devCommand(config: DevConfig): Promise<void> {
     await postgres.stop();
     throw error;
   }
-  const token = existsSync(tokenFile) ? (await readFile(tokenFile, "utf8")).trim() : "(token file missing)";
+  if (serve.bootstrapToken) await saveBootstrapToken(tokenFile, serve.bootstrapToken);
+  const token = existsSync(tokenFile)
+    ? (await readFile(tokenFile, "utf8")).trim()
+    : `(missing: ${tokenFile} was deleted; issue a new admin token with the one you saved)`;
   process.stdout.write(devBanner(serve.url, token, postgres.url, tokenFile));
   await untilSignal(logger);
   await serve.stop();

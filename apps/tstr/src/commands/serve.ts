@@ -33,12 +33,6 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
         signingKey,
       },
     );
-    if (plane.bootstrapToken && config.bootstrapTokenFile) {
-      await writeFile(config.bootstrapTokenFile, `${plane.bootstrapToken}\n`, {
-        mode: 0o600,
-      });
-      await chmod(config.bootstrapTokenFile, 0o600);
-    }
     return {
       url: plane.url,
       bootstrapToken: plane.bootstrapToken,
@@ -53,12 +47,23 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
   }
 }
 
+/** Writes the first-start admin token to a file only its owner can read. */
+export async function saveBootstrapToken(file: string, token: string): Promise<void> {
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
 /** `tstr serve`: runs until SIGINT/SIGTERM, then drains and exits. */
 export async function serveCommand(config: ServeConfig): Promise<void> {
   const logger = createJsonLogger((line) => process.stderr.write(line), config.logLevel, { component: "server" });
   const handle = await startServe(config, logger);
   if (handle.bootstrapToken) {
     process.stderr.write(bootstrapBanner(handle.bootstrapToken, config.bootstrapTokenFile));
+    if (config.bootstrapTokenFile) {
+      await saveBootstrapToken(config.bootstrapTokenFile, handle.bootstrapToken).catch((error: Error) =>
+        logger.error("could not write the bootstrap token file; the token is shown above", { error: error.message }),
+      );
+    }
   }
   logger.info("serving", {
     url: handle.url,

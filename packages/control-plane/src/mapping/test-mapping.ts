@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, durationMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { TestRecord } from "@tstr/db";
-import type { ConcurrencyPolicy as DomainConcurrency, Matrix, RetryOn, RunConfig, TestSpec } from "@tstr/domain";
+import type { ConcurrencyPolicy as DomainConcurrency, Matrix, RetryOn, TestSpec } from "@tstr/domain";
 import { DEFAULT_RETRY } from "@tstr/domain";
 import {
   ConcurrencyPolicy,
@@ -9,9 +9,9 @@ import {
   RetryPolicy_On,
   type Test,
   type Test_Matrix,
-  type Test_RunConfig,
   TestSchema,
 } from "@tstr/proto";
+import { runConfigFromProto, runConfigToProto } from "./run-config-mapping.js";
 
 const CONCURRENCY_TO_DOMAIN: Record<ConcurrencyPolicy, DomainConcurrency> = {
   [ConcurrencyPolicy.UNSPECIFIED]: "allow",
@@ -80,23 +80,11 @@ export function testSpecFromFields(fields: TestFields, namespace: string): TestS
         }
       : { ...DEFAULT_RETRY, on: [...DEFAULT_RETRY.on] },
     concurrencyPolicy: CONCURRENCY_TO_DOMAIN[fields.concurrencyPolicy] ?? "allow",
-    resources: fields.resources?.factor ? { factor: fields.resources.factor } : {},
-  };
-}
-
-export function runConfigFromProto(config: Test_RunConfig | undefined): RunConfig {
-  return {
-    image: config?.containerImage ?? "",
-    command: config?.command ?? "",
-    args: [...(config?.args ?? [])],
-    env: { ...(config?.env ?? {}) },
-    ...(config?.timeout ? { timeoutMs: durationMs(config.timeout) } : {}),
-    ...(config?.workingDir ? { workingDir: config.workingDir } : {}),
-    files: (config?.files ?? []).map((f) => ({
-      path: f.path,
-      content: Buffer.from(f.content).toString("utf8"),
-    })),
-    ...(config?.resultsPath ? { resultsPath: config.resultsPath } : {}),
+    resources: {
+      ...(fields.resources?.factor ? { factor: fields.resources.factor } : {}),
+      ...(fields.resources?.cpu ? { cpu: fields.resources.cpu } : {}),
+      ...(fields.resources?.memory ? { memory: fields.resources.memory } : {}),
+    },
   };
 }
 
@@ -117,19 +105,7 @@ export function testToProto(record: TestRecord): Test {
     name: spec.name,
     description: spec.description ?? "",
     labels: spec.labels,
-    runConfig: {
-      containerImage: spec.runConfig.image,
-      command: spec.runConfig.command,
-      args: spec.runConfig.args,
-      env: spec.runConfig.env,
-      ...(spec.runConfig.timeoutMs ? { timeout: durationFromMs(spec.runConfig.timeoutMs) } : {}),
-      workingDir: spec.runConfig.workingDir ?? "",
-      files: spec.runConfig.files.map((f) => ({
-        path: f.path,
-        content: Buffer.from(f.content, "utf8"),
-      })),
-      resultsPath: spec.runConfig.resultsPath ?? "",
-    },
+    runConfig: runConfigToProto(spec.runConfig),
     cronSchedule: spec.schedule?.cron ?? "",
     timezone: spec.schedule?.timezone ?? "",
     schedulePaused: spec.schedule?.paused ?? false,
@@ -150,7 +126,11 @@ export function testToProto(record: TestRecord): Test {
       ...(spec.retry.backoffMs ? { backoff: durationFromMs(spec.retry.backoffMs) } : {}),
     },
     concurrencyPolicy: CONCURRENCY_TO_PROTO[spec.concurrencyPolicy],
-    resources: { factor: spec.resources.factor ?? 0 },
+    resources: {
+      factor: spec.resources.factor ?? 0,
+      cpu: spec.resources.cpu ?? "",
+      memory: spec.resources.memory ?? "",
+    },
     runConfigVersion: record.runConfigVersion,
     source: record.source ?? "",
     registeredAt: timestampFromDate(record.registeredAt),

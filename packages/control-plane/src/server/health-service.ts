@@ -37,15 +37,20 @@ export function createHealthService(state: HealthState): ServiceImpl<typeof Heal
 /** A HealthState whose overall status flips to NOT_SERVING when shutdown begins. */
 export function createServingHealth(serviceNames: string[]) {
   let serving = true;
-  let waiters: (() => void)[] = [];
+  const waiters = new Set<() => void>();
   const state: HealthState = {
     status: (service) =>
       service === "" || serviceNames.includes(service) ? (serving ? Status.SERVING : Status.NOT_SERVING) : undefined,
     services: () => ["", ...serviceNames],
     changed: (signal) =>
       new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        signal.addEventListener("abort", () => resolve(), { once: true });
+        const wake = () => {
+          waiters.delete(wake);
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        waiters.add(wake);
+        signal.addEventListener("abort", wake, { once: true });
       }),
   };
   return {
@@ -53,9 +58,7 @@ export function createServingHealth(serviceNames: string[]) {
     isServing: () => serving,
     setServing(value: boolean) {
       serving = value;
-      const pending = waiters;
-      waiters = [];
-      for (const wake of pending) wake();
+      for (const wake of [...waiters]) wake();
     },
   };
 }

@@ -27,9 +27,13 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 export async function startSniffingServer(
   handler: RequestHandler,
   listen: { host: string; port: number },
+  opts: { maxConnections?: number; onError?: (error: Error) => void } = {},
 ): Promise<RunningServer> {
   const h1 = http.createServer(handler as http.RequestListener);
   h1.keepAliveTimeout = 65_000;
+  // h1 never listens itself; announcing it makes Node track its connections, which enforces
+  // headers/request timeouts (slow clients) and lets closeIdleConnections work.
+  h1.emit("listening");
   const h2 = http2.createServer({}, handler as (a: http2.Http2ServerRequest, b: http2.Http2ServerResponse) => void);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
@@ -37,15 +41,26 @@ export async function startSniffingServer(
     session.once("close", () => sessions.delete(session));
   });
   const sockets = new Set<net.Socket>();
+  const unrouted = new Set<net.Socket>();
   const front = net.createServer((socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    routeSocket(socket, h1, h2);
+    unrouted.add(socket);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      unrouted.delete(socket);
+    });
+    routeSocket(socket, h1, h2, () => unrouted.delete(socket));
   });
+  front.maxConnections = opts.maxConnections ?? 10_000;
   await new Promise<void>((resolve, reject) => {
     front.once("error", reject);
-    front.listen(listen.port, listen.host, () => resolve());
+    front.listen(listen.port, listen.host, () => {
+      front.off("error", reject);
+      resolve();
+    });
   });
+  // Accept errors (e.g. EMFILE) must never take the process down.
+  front.on("error", (error) => opts.onError?.(error));
   const address = front.address() as net.AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
@@ -53,29 +68,35 @@ export async function startSniffingServer(
     port: address.port,
     url: `http://${host}:${address.port}`,
     async close(graceMs = 5000) {
-      const closed = new Promise<void>((resolve) => front.close(() => resolve()));
+      front.close();
       for (const session of sessions) session.close();
-      h1.closeIdleConnections();
-      const timer = setTimeout(() => {
-        for (const socket of sockets) socket.destroy();
-      }, graceMs);
-      timer.unref();
+      for (const socket of unrouted) socket.destroy();
+      const deadline = Date.now() + graceMs;
+      while (sockets.size > 0 && Date.now() < deadline) {
+        h1.closeIdleConnections();
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      for (const socket of sockets) socket.destroy();
       h1.close();
       h2.close();
-      await closed;
-      clearTimeout(timer);
     },
   };
 }
 
-function routeSocket(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+/** How long a new connection may take to send its first bytes. */
+const SNIFF_TIMEOUT_MS = 10_000;
+
+function routeSocket(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, routed: () => void): void {
   let buffered = Buffer.alloc(0);
+  socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
   const onData = (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
     const n = Math.min(buffered.length, H2_PREFACE.length);
     const isH2 = buffered.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
     if (isH2 && buffered.length < H2_PREFACE.length) return;
     socket.off("data", onData);
+    socket.setTimeout(0);
+    routed();
     socket.pause();
     if (isH2) {
       h2.emit("connection", replayingDuplex(socket, buffered));

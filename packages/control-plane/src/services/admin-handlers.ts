@@ -25,7 +25,7 @@ export function createAdminHandlers(deps: { tokens: TokenService }): Partial<Ser
           scopes: scopesFromRequest(req.scopes, req.scopeNames),
           namespaceSelectors: req.namespaceSelectors,
           validForMs: req.validDuration ? durationMs(req.validDuration) : undefined,
-          issuedBy: caller.tokenId,
+          issuer: caller,
         });
         return create(IssueAccessTokenResponseSchema, {
           accessToken: tokenToProto(record, token),

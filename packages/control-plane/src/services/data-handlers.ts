@@ -1,20 +1,22 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { type Principal, requirePrincipal } from "@tstr/auth";
 import type { TestsRepository } from "@tstr/db";
-import { namespaceAllowed, parseSelector, selectorMatches } from "@tstr/domain";
+import { selectorMatches } from "@tstr/domain";
 import { type DataService, GetTestResponseSchema, QueryTestsResponseSchema } from "@tstr/proto";
 import { mapErrors } from "../errors.js";
+import { parseSelectorField } from "../mapping/selector-field.js";
 import { testToProto } from "../mapping/test-mapping.js";
 import type { TestCatalog } from "../tests/test-catalog.js";
 import { callScope } from "./call-context.js";
-
-const MAX_PAGE = 500;
 
 /** DataService handlers for tests; run, runner and k6 reads arrive with later work. */
 export function createDataHandlers(deps: {
   catalog: TestCatalog;
   tests: TestsRepository;
+  /** Namespaces holding tests that the caller's token may see. */
+  visibleNamespaces: (principal: Principal) => Promise<string[]>;
 }): Partial<ServiceImpl<typeof DataService>> {
   const { catalog, tests } = deps;
   return {
@@ -32,25 +34,24 @@ export function createDataHandlers(deps: {
       }),
     queryTests: (req, context) =>
       mapErrors(async () => {
-        const { principal, namespace } = callScope(context, req.namespace);
-        const selector = parseSelector(req.selector);
-        const pageSize = Math.min(req.pageSize || 100, MAX_PAGE);
-        const ids = new Set(req.ids);
+        if (req.testSuiteIds.length) {
+          throw new ConnectError("test_suite_ids: filtering by suite is not supported yet", Code.Unimplemented);
+        }
+        const namespaces = req.allNamespaces
+          ? await deps.visibleNamespaces(requirePrincipal(context))
+          : [callScope(context, req.namespace).namespace];
+        const selector = parseSelectorField(req.selector, "selector");
         const page = await tests.query({
-          namespaces: req.allNamespaces ? "all" : [namespace],
+          namespaces,
+          ids: req.ids.length ? req.ids : undefined,
           labelEquals: req.labels,
           nameContains: req.nameContains || undefined,
-          pageSize,
+          pageSize: req.pageSize,
           pageToken: req.pageToken || undefined,
         });
-        // Selector, id and namespace-access filters apply per page: a page may hold fewer than
+        // The selector applies per page (it is richer than SQL): a page may hold fewer than
         // page_size tests; callers continue while next_page_token is set.
-        const visible = page.tests.filter(
-          (record) =>
-            (ids.size === 0 || ids.has(record.id)) &&
-            selectorMatches(selector, record.spec.labels) &&
-            namespaceAllowed(principal.namespaceSelectors, record.spec.namespace),
-        );
+        const visible = page.tests.filter((record) => selectorMatches(selector, record.spec.labels));
         return create(QueryTestsResponseSchema, {
           tests: visible.map(testToProto),
           nextPageToken: page.nextPageToken ?? "",

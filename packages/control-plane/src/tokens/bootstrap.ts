@@ -11,7 +11,12 @@ export async function issueBootstrapToken(
   state: ServerStateRepository,
   tokens: TokenService,
 ): Promise<string | undefined> {
-  if (!(await state.claimOnce(BOOTSTRAP_KEY))) return undefined;
+  if (!(await state.claimOnce(BOOTSTRAP_KEY, { pending: true }))) {
+    // A start that claimed the bootstrap but died before recording the token leaves it pending;
+    // finish the job rather than leave the database without any admin token.
+    const recorded = (await state.get(BOOTSTRAP_KEY)) as { tokenId?: string } | undefined;
+    if (recorded?.tokenId) return undefined;
+  }
   const { record, token } = await tokens.issue({
     name: "bootstrap-admin",
     scopes: ["admin"],

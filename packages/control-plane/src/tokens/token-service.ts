@@ -1,9 +1,28 @@
 import { randomUUID } from "node:crypto";
+import type { Principal } from "@tstr/auth";
 import { encodeToken, type SigningKey } from "@tstr/auth";
 import type { AccessTokenRecord, TokensRepository } from "@tstr/db";
-import { type Scope, ValidationError, validateNamespaceSelector } from "@tstr/domain";
-import { NotFoundError } from "../errors.js";
+import { type Scope, scopeSatisfies, ValidationError, validateNamespaceSelector } from "@tstr/domain";
+import { ForbiddenError, NotFoundError } from "../errors.js";
 import { isUuid } from "../ids.js";
+
+/**
+ * A token may only hand on what its issuer has: no scope the issuer lacks, and (unless the issuer
+ * covers every namespace) only namespace selectors the issuer itself holds.
+ */
+function assertWithinIssuer(input: IssueTokenInput, issuer: Principal): void {
+  const missing = input.scopes.filter((scope) => !scopeSatisfies(issuer.scopes, scope as Scope));
+  if (missing.length) {
+    throw new ForbiddenError(`token "${issuer.name}" cannot grant scopes it does not have: ${missing.join(", ")}`);
+  }
+  const everywhere = issuer.namespaceSelectors.some((s) => s === "*" || s === ".*");
+  const wider = input.namespaceSelectors.filter((s) => !everywhere && !issuer.namespaceSelectors.includes(s));
+  if (wider.length) {
+    throw new ForbiddenError(
+      `token "${issuer.name}" cannot grant namespace selectors beyond its own (${issuer.namespaceSelectors.join(", ")}): ${wider.join(", ")}`,
+    );
+  }
+}
 
 export interface IssueTokenInput {
   name: string;
@@ -11,7 +30,8 @@ export interface IssueTokenInput {
   namespaceSelectors: string[];
   validForMs?: number;
   runnerId?: string;
-  issuedBy?: string;
+  /** The caller issuing the token; the new token may not exceed its rights. */
+  issuer?: Principal;
 }
 
 /** Issues, lists and revokes access tokens; the JWT is returned once and never stored. */
@@ -34,6 +54,7 @@ export function createTokenService(deps: { tokens: TokensRepository; key: Signin
   return {
     async issue(input) {
       validateIssue(input);
+      if (input.issuer) assertWithinIssuer(input, input.issuer);
       const issuedAt = now();
       const expiresAt = input.validForMs ? new Date(issuedAt.getTime() + input.validForMs) : undefined;
       const id = randomUUID();
@@ -44,7 +65,7 @@ export function createTokenService(deps: { tokens: TokensRepository; key: Signin
         namespaceSelectors: input.namespaceSelectors,
         runnerId: input.runnerId,
         expiresAt,
-        issuedBy: input.issuedBy,
+        issuedBy: input.issuer?.tokenId,
         issuedAt,
       });
       const token = await encodeToken(

@@ -1,0 +1,45 @@
+import { lockOverdueRuns, withPgTransaction } from "@tstr/db";
+import type pg from "pg";
+import type { Logger } from "../logging/logger.js";
+import type { RunLifecycle } from "./run-lifecycle.js";
+
+/**
+ * Settles runs whose runner stopped renewing the lease (re-queued as RUNNER_LOST while retries
+ * remain, else ERROR) or that ran past their deadline (TIMED_OUT). Every replica runs one;
+ * SKIP LOCKED keeps them from handling the same run twice.
+ */
+export function startReaper(deps: { pool: pg.Pool; lifecycle: RunLifecycle; logger: Logger; intervalMs: number }) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      const overdue = await withPgTransaction(deps.pool, (client) => lockOverdueRuns(client, 100));
+      for (const run of overdue) {
+        const settled = await deps.lifecycle.expire(run).catch((error: Error) => {
+          deps.logger.debug("reaper skipped a run", { runId: run.id, error: error.message });
+          return undefined;
+        });
+        if (settled) {
+          deps.logger.info("run overdue", {
+            runId: run.id,
+            attempt: run.attempt,
+            status: settled.status,
+            result: settled.result,
+            reason: settled.resultReason,
+          });
+        }
+      }
+    } catch (error) {
+      deps.logger.warn("reaper pass failed", { error });
+    } finally {
+      if (!stopped) timer = setTimeout(tick, deps.intervalMs);
+    }
+  };
+  timer = setTimeout(tick, deps.intervalMs);
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

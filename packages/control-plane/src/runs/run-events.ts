@@ -1,0 +1,73 @@
+import { CHANNELS, createListener } from "@tstr/db";
+import type { Logger } from "../logging/logger.js";
+
+/** What changed, as announced through PostgreSQL NOTIFY by any replica. */
+export type RunEventKind = "queued" | "progress" | "cancel";
+
+/**
+ * One LISTEN connection per replica that fans database notifications out to the streams and
+ * long-polls waiting on this replica: new queued runs, run progress (logs, state) and cancels.
+ * After a reconnect every waiter is woken, since notifications sent meanwhile are lost.
+ */
+export interface RunEvents {
+  /** Resolves on the next event that `interested` accepts, when `signal` aborts, or after `maxWaitMs`. */
+  next(
+    interested: (kind: RunEventKind, payload: string) => boolean,
+    signal: AbortSignal,
+    maxWaitMs: number,
+  ): Promise<void>;
+  /** Wakes every waiter on this replica (e.g. right after queueing runs locally). */
+  wakeAll(): void;
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+const KIND_BY_CHANNEL: Record<string, RunEventKind> = {
+  [CHANNELS.runQueued]: "queued",
+  [CHANNELS.runProgress]: "progress",
+  [CHANNELS.runCancel]: "cancel",
+};
+
+export function createRunEvents(databaseUrl: string, logger: Logger): RunEvents {
+  type Waiter = { interested: (kind: RunEventKind, payload: string) => boolean; wake: () => void };
+  const waiters = new Set<Waiter>();
+  const wakeAll = () => {
+    for (const waiter of waiters) waiter.wake();
+  };
+  const listener = createListener(
+    databaseUrl,
+    Object.keys(KIND_BY_CHANNEL),
+    (channel, payload) => {
+      const kind = KIND_BY_CHANNEL[channel];
+      if (!kind) return;
+      for (const waiter of waiters) if (waiter.interested(kind, payload)) waiter.wake();
+    },
+    {
+      onConnected: wakeAll,
+      onError: (error) => logger.warn("run event listener lost its connection; reconnecting", { error: error.message }),
+    },
+  );
+  return {
+    ready: listener.ready,
+    wakeAll,
+    next(interested, signal, maxWaitMs) {
+      if (signal.aborted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const waiter: Waiter = { interested, wake: () => done() };
+        const timer = setTimeout(() => done(), maxWaitMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        waiters.add(waiter);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    },
+    async close() {
+      wakeAll();
+      await listener.close();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import {
+  CHANNELS,
+  type RunRecord,
+  type RunStateExtras,
+  type RunsRepository,
+  runStateOf,
+  updateAttempt,
+  withPgTransaction,
+} from "@tstr/db";
+import { type RetryOn, type RunEvent, type RunResult, shouldRetry, transition } from "@tstr/domain";
+import type pg from "pg";
+import { NotFoundError } from "../errors.js";
+
+/** A report about an attempt the caller no longer holds (fencing). Maps to FailedPrecondition. */
+export class StaleAttemptError extends Error {
+  override readonly name = "StaleAttemptError";
+}
+
+/** Who may move a run: the runner holding this attempt (omit for server-side decisions). */
+export interface RunGuard {
+  attempt?: number;
+  runnerId?: string;
+}
+
+const RETRY_CAUSE: Partial<Record<RunResult, RetryOn>> = { FAIL: "FAIL", ERROR: "ERROR" };
+
+export interface RunLifecycleDeps {
+  pool: pg.Pool;
+  runs: RunsRepository;
+  now: () => Date;
+  /** Extra time the server allows beyond timeout + grace before it times a run out itself. */
+  deadlineSlackMs: number;
+}
+
+/**
+ * Every state change of a single run goes through here: the row is locked, the caller's attempt
+ * is checked (a stale report is refused), the pure domain state machine decides the next state,
+ * and the new state, the attempt record and a progress notification are written in one transaction.
+ */
+export function createRunLifecycle(deps: RunLifecycleDeps) {
+  const { pool, runs, now } = deps;
+
+  async function apply(
+    runId: string,
+    guard: RunGuard,
+    decide: (run: RunRecord) => { event: RunEvent; extras?: RunStateExtras; attemptResult?: RunResult },
+  ): Promise<RunRecord> {
+    return withPgTransaction(pool, async (client) => {
+      const run = await runs.lockById(runId, client);
+      if (!run) throw new NotFoundError(`run "${runId}" not found`);
+      if (guard.attempt !== undefined && guard.attempt !== run.attempt) {
+        throw new StaleAttemptError(`run ${runId}: attempt ${guard.attempt} is stale (current attempt ${run.attempt})`);
+      }
+      if (guard.runnerId !== undefined && run.runnerId !== guard.runnerId) {
+        throw new StaleAttemptError(`run ${runId} is not assigned to this runner`);
+      }
+      const { event, extras = {}, attemptResult } = decide(run);
+      let next: ReturnType<typeof transition>;
+      try {
+        next = transition(runStateOf(run), event);
+      } catch (error) {
+        throw new StaleAttemptError(`run ${runId}: ${(error as Error).message}`);
+      }
+      const updated = await runs.writeState(runId, next, extras, client);
+      if (run.attempt > 0) {
+        const finishedAttempt = next.status === "FINISHED" || (next.status === "QUEUED" && run.status !== "QUEUED");
+        await updateAttempt(client, runId, run.attempt, {
+          startedAt: extras.startedAt,
+          finishedAt: finishedAttempt ? now() : undefined,
+          result: attemptResult ?? (next.status === "FINISHED" ? next.result : undefined),
+          reason: next.status === "FINISHED" || next.status === "QUEUED" ? next.reason : undefined,
+        });
+      }
+      if (next.status === "CANCELLING" || (next.status === "FINISHED" && run.status !== "QUEUED" && run.runnerId)) {
+        await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runCancel, `${runId} ${run.runnerId ?? ""}`]);
+      }
+      return updated;
+    });
+  }
+
+  return {
+    start: (runId: string, guard: Required<RunGuard>, startedAt: Date) =>
+      apply(runId, guard, (run) => ({
+        event: { type: "start" },
+        extras: {
+          startedAt,
+          deadlineAt: new Date(
+            startedAt.getTime() +
+              (run.runConfig.timeoutMs ?? 0) +
+              (run.runConfig.gracePeriodMs ?? 10_000) +
+              deps.deadlineSlackMs,
+          ),
+        },
+      })),
+
+    /**
+     * The runner's report of how an attempt ended. When the retry policy covers the outcome (FAIL,
+     * ERROR) and attempts remain, the run goes back to the queue (after its backoff) instead.
+     */
+    finish: (
+      runId: string,
+      guard: Required<RunGuard>,
+      outcome: { result: RunResult; reason?: string; exitCode?: number },
+    ) =>
+      apply(runId, guard, (run) => {
+        const cause = RETRY_CAUSE[outcome.result];
+        const retry = run.status !== "CANCELLING" && cause !== undefined && shouldRetry(run.retry, run.attempt, cause);
+        if (!retry) {
+          return {
+            event: { type: "finish", result: outcome.result, reason: outcome.reason },
+            extras: { exitCode: outcome.exitCode },
+          };
+        }
+        const backoff = run.retry.backoffMs;
+        return {
+          event: { type: "release", reason: `RETRY_AFTER_${cause}` },
+          extras: { exitCode: outcome.exitCode, notBefore: backoff > 0 ? new Date(now().getTime() + backoff) : null },
+          attemptResult: outcome.result,
+        };
+      }),
+
+    /** Cancels a run: a queued one ends at once, a held one is CANCELLING until its runner stops it. */
+    cancel: (runId: string) =>
+      apply(runId, {}, () => ({ event: { type: "cancel" }, extras: { cancelRequestedAt: now() } })),
+
+    handBack: (runId: string, guard: Required<RunGuard>, reason: string) =>
+      apply(runId, guard, () => ({ event: { type: "release", reason } })),
+
+    /** Server-side end of an overdue run (lease lost or deadline passed); used by the reaper. */
+    expire: (run: RunRecord) =>
+      apply(run.id, { attempt: run.attempt }, (current) => {
+        if (current.deadlineAt && current.deadlineAt <= now() && current.status !== "CANCELLING") {
+          return { event: { type: "finish", result: "TIMED_OUT", reason: "DEADLINE" } };
+        }
+        if (current.leaseExpiresAt && current.leaseExpiresAt > now()) {
+          throw new StaleAttemptError(`run ${run.id} is no longer overdue`);
+        }
+        return {
+          event: { type: "lease_expired", canRetry: shouldRetry(current.retry, current.attempt, "RUNNER_LOST") },
+        };
+      }),
+  };
+}
+
+export type RunLifecycle = ReturnType<typeof createRunLifecycle>;

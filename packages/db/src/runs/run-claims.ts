@@ -1,0 +1,85 @@
+import type pg from "pg";
+import { withPgTransaction } from "./pg-transaction.js";
+import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
+
+/** What a claim needs to know about a queued run to decide whether this runner may take it. */
+export interface ClaimCandidate {
+  id: string;
+  namespace: string;
+  labels: Record<string, string>;
+  executor?: string;
+}
+
+export interface ClaimRequest {
+  runnerId: string;
+  /** At most this many runs are assigned. */
+  slots: number;
+  leaseMs: number;
+  /** Placement decision (selectors, namespaces, executors), made by the caller. */
+  accepts: (run: ClaimCandidate) => boolean;
+  /** Deadline of an assigned run: time to start plus its timeout and grace. */
+  deadlineFor: (run: RunRecord) => Date;
+  /** How many queued runs one claim may look at before giving up (bounds a claim's cost). */
+  scanLimit?: number;
+}
+
+const BATCH = 100;
+
+/**
+ * Claims up to `slots` queued runs for a runner in one transaction. Candidate rows are locked with
+ * FOR UPDATE SKIP LOCKED, so concurrent claims on any replica never take the same run and never
+ * wait for each other; rows this runner does not accept are released at commit.
+ */
+export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise<RunRecord[]> {
+  if (req.slots <= 0) return [];
+  return withPgTransaction(pool, async (client) => {
+    const chosen: string[] = [];
+    let cursor: { at: Date; id: string } | undefined;
+    let scanned = 0;
+    while (chosen.length < req.slots && scanned < (req.scanLimit ?? 1000)) {
+      const { rows } = await client.query(
+        `SELECT id, namespace, labels, executor, scheduled_at FROM runs
+         WHERE status = 'QUEUED' AND (not_before IS NULL OR not_before <= now())
+           AND ($1::timestamptz IS NULL OR (scheduled_at, id) > ($1::timestamptz, $2::uuid))
+         ORDER BY scheduled_at, id
+         LIMIT ${BATCH}
+         FOR UPDATE SKIP LOCKED`,
+        [cursor?.at ?? null, cursor?.id ?? null],
+      );
+      scanned += rows.length;
+      for (const row of rows) {
+        if (chosen.length >= req.slots) break;
+        if (
+          req.accepts({ id: row.id, namespace: row.namespace, labels: row.labels, executor: row.executor ?? undefined })
+        ) {
+          chosen.push(row.id);
+        }
+      }
+      if (rows.length < BATCH) break;
+      const last = rows[rows.length - 1];
+      cursor = { at: last.scheduled_at, id: last.id };
+    }
+    if (chosen.length === 0) return [];
+    const { rows } = await client.query(
+      `UPDATE runs SET status = 'ASSIGNED', attempt = attempt + 1, runner_id = $2, assigned_at = now(),
+         lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), result_reason = NULL
+       WHERE id = ANY($1::uuid[])
+       RETURNING ${RUN_COLUMNS}`,
+      [chosen, req.runnerId, req.leaseMs],
+    );
+    const runs = rows.map(runFromRow);
+    const deadlines = runs.map((run) => req.deadlineFor(run));
+    await client.query(
+      `UPDATE runs SET deadline_at = d.deadline FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, deadline)
+       WHERE runs.id = d.id`,
+      [runs.map((r) => r.id), deadlines],
+    );
+    await client.query(
+      `INSERT INTO run_attempts (run_id, attempt, runner_id, assigned_at)
+       SELECT id, attempt, runner_id, assigned_at FROM runs WHERE id = ANY($1::uuid[])
+       ON CONFLICT (run_id, attempt) DO NOTHING`,
+      [runs.map((r) => r.id)],
+    );
+    return runs.map((run, i) => ({ ...run, deadlineAt: deadlines[i] }));
+  });
+}

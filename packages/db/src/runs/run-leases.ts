@@ -1,0 +1,50 @@
+import type pg from "pg";
+import type { Queryable } from "./pg-transaction.js";
+import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
+
+/** A run a runner says it holds. */
+export interface HeldRun {
+  runId: string;
+  attempt: number;
+}
+
+/**
+ * Renews the leases of the runs a runner still holds (same runner, same attempt, still active)
+ * and returns those rows; anything it reported but is not returned is no longer its to run.
+ */
+export async function renewLeases(
+  pool: Queryable,
+  runnerId: string,
+  held: HeldRun[],
+  leaseMs: number,
+): Promise<RunRecord[]> {
+  if (held.length === 0) return [];
+  const { rows } = await pool.query(
+    `UPDATE runs SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+     FROM unnest($2::uuid[], $3::int[]) AS h(id, attempt)
+     WHERE runs.id = h.id AND runs.attempt = h.attempt AND runs.runner_id = $1
+       AND runs.status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')
+     RETURNING ${RUN_COLUMNS.split(",")
+       .map((c) => `runs.${c.trim()}`)
+       .join(", ")}`,
+    [runnerId, held.map((h) => h.runId), held.map((h) => h.attempt), leaseMs],
+  );
+  return rows.map(runFromRow);
+}
+
+/**
+ * Locks up to `limit` active runs whose lease has expired or whose deadline has passed, skipping
+ * rows another replica's reaper holds. Call inside a transaction and settle each run there.
+ */
+export async function lockOverdueRuns(client: pg.PoolClient, limit: number): Promise<RunRecord[]> {
+  const { rows } = await client.query(
+    `SELECT ${RUN_COLUMNS} FROM runs
+     WHERE status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')
+       AND (lease_expires_at < now() OR deadline_at < now())
+     ORDER BY lease_expires_at
+     LIMIT $1
+     FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.map(runFromRow);
+}
