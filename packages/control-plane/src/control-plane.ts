@@ -19,6 +19,7 @@ import type { JWK } from "jose";
 import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
 import { createVisibleNamespaces } from "./namespaces/visible-namespaces.js";
+import { createRunSubsystem, DEFAULT_RUN_TIMINGS, type RunTimings } from "./runs/run-subsystem.js";
 import { createRequestHandler, type ServiceBinding } from "./server/create-handler.js";
 import { createServingHealth } from "./server/health-service.js";
 import { createHttpRoutes } from "./server/http-routes.js";
@@ -43,6 +44,8 @@ export interface ControlPlaneOptions {
    * health watchers see it leave before connections close (default 500 ms).
    */
   drainDelayMs?: number;
+  /** Leases, heartbeats, reaper and log cap; see DEFAULT_RUN_TIMINGS. */
+  runTimings?: Partial<RunTimings>;
   /** How long a token's revocation status is cached (default 2 s). */
   tokenStatusTtlMs?: number;
   /**
@@ -91,13 +94,22 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     now,
   });
   const visibleNamespaces = createVisibleNamespaces(() => testsRepo.listNamespaces());
+  const runSystem = createRunSubsystem({
+    db,
+    logger,
+    now,
+    catalog,
+    tokens,
+    timings: { ...DEFAULT_RUN_TIMINGS, ...options.runTimings },
+  });
+  await runSystem.ready;
   const bindings: ServiceBinding[] = [
-    { service: ControlService, impl: createControlHandlers({ catalog }) },
+    { service: ControlService, impl: { ...createControlHandlers({ catalog }), ...runSystem.control } },
     {
       service: DataService,
-      impl: createDataHandlers({ catalog, tests: testsRepo, visibleNamespaces }),
+      impl: { ...createDataHandlers({ catalog, tests: testsRepo, visibleNamespaces }), ...runSystem.data },
     },
-    { service: RunnerService, impl: {} },
+    { service: RunnerService, impl: runSystem.runner },
     { service: AdminService, impl: createAdminHandlers({ tokens }) },
     {
       service: IdentityService,
@@ -127,6 +139,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     bootstrapToken = await issueBootstrapToken(createServerStateRepository(db), tokens);
   } catch (error) {
     await server.close(0);
+    await runSystem.stop();
     throw error;
   }
   return {
@@ -137,6 +150,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       health.setServing(false);
       await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs ?? 500));
       shutdown.abort();
+      await runSystem.stop();
       await server.close(options.shutdownGraceMs ?? 10_000);
       logger.info("stopped");
     },

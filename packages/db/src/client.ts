@@ -7,6 +7,8 @@ import { PrismaClient } from "./generated/prisma/client.js";
  * engine is needed at runtime or in a bundle) and by hand-written SQL (queue claims, notify).
  */
 export interface Database {
+  /** The connection URL, for the dedicated LISTEN connections pooled clients cannot hold. */
+  url: string;
   pool: pg.Pool;
   prisma: PrismaClient;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed: Promise<void> | undefined;
   return {
+    url,
     pool,
     prisma,
     close() {

@@ -24,6 +24,9 @@ export interface RunGuard {
 
 const RETRY_CAUSE: Partial<Record<RunResult, RetryOn>> = { FAIL: "FAIL", ERROR: "ERROR" };
 
+/** A guard for runner reports: the attempt always, the runner when the token is bound to one. */
+export type HolderGuard = RunGuard & { attempt: number };
+
 export interface RunLifecycleDeps {
   pool: pg.Pool;
   runs: RunsRepository;
@@ -79,7 +82,7 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
   }
 
   return {
-    start: (runId: string, guard: Required<RunGuard>, startedAt: Date) =>
+    start: (runId: string, guard: HolderGuard, startedAt: Date) =>
       apply(runId, guard, (run) => ({
         event: { type: "start" },
         extras: {
@@ -97,11 +100,7 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
      * The runner's report of how an attempt ended. When the retry policy covers the outcome (FAIL,
      * ERROR) and attempts remain, the run goes back to the queue (after its backoff) instead.
      */
-    finish: (
-      runId: string,
-      guard: Required<RunGuard>,
-      outcome: { result: RunResult; reason?: string; exitCode?: number },
-    ) =>
+    finish: (runId: string, guard: HolderGuard, outcome: { result: RunResult; reason?: string; exitCode?: number }) =>
       apply(runId, guard, (run) => {
         const cause = RETRY_CAUSE[outcome.result];
         const retry = run.status !== "CANCELLING" && cause !== undefined && shouldRetry(run.retry, run.attempt, cause);
@@ -123,7 +122,7 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
     cancel: (runId: string) =>
       apply(runId, {}, () => ({ event: { type: "cancel" }, extras: { cancelRequestedAt: now() } })),
 
-    handBack: (runId: string, guard: Required<RunGuard>, reason: string) =>
+    handBack: (runId: string, guard: HolderGuard, reason: string) =>
       apply(runId, guard, () => ({ event: { type: "release", reason } })),
 
     /** Server-side end of an overdue run (lease lost or deadline passed); used by the reaper. */

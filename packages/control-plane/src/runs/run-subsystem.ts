@@ -1,0 +1,104 @@
+import {
+  createRunLogsRepository,
+  createRunnersRepository,
+  createRunsRepository,
+  createTestCasesRepository,
+  type Database,
+} from "@tstr/db";
+import type { Logger } from "../logging/logger.js";
+import { createControlRunHandlers } from "../services/control-run-handlers.js";
+import { createDataRunHandlers } from "../services/data-run-handlers.js";
+import { createRunnerHandlers } from "../services/runner-handlers.js";
+import type { TestCatalog } from "../tests/test-catalog.js";
+import type { TokenService } from "../tokens/token-service.js";
+import { createLogIngest } from "./log-ingest.js";
+import { startReaper } from "./reaper.js";
+import { createRunEvents } from "./run-events.js";
+import { createRunLifecycle } from "./run-lifecycle.js";
+import { createRunScheduler } from "./run-scheduler.js";
+import { createRunnerRegistry } from "./runner-registry.js";
+import { createWorkDispatcher } from "./work-dispatcher.js";
+
+/** Timing of leases, heartbeats and the reaper; shorter values make fault tests fast. */
+export interface RunTimings {
+  /** A runner that stops heartbeating loses its runs after this long (default 30 s). */
+  leaseMs: number;
+  /** Heartbeat interval told to runners (default lease / 6). */
+  heartbeatIntervalMs: number;
+  /** How often each replica looks for overdue runs (default 1 s). */
+  reaperIntervalMs: number;
+  /** Per-run log cap (default 10 MiB). */
+  logCapBytes: number;
+}
+
+export const DEFAULT_RUN_TIMINGS: RunTimings = {
+  leaseMs: 30_000,
+  heartbeatIntervalMs: 5_000,
+  reaperIntervalMs: 1_000,
+  logCapBytes: 10 * 1024 * 1024,
+};
+
+/**
+ * Everything about runs: scheduling, placement and pushed dispatch, leases and the reaper, logs
+ * and results, and the RPC handlers over them.
+ */
+export function createRunSubsystem(deps: {
+  db: Database;
+  logger: Logger;
+  now: () => Date;
+  catalog: TestCatalog;
+  tokens: TokenService;
+  timings: RunTimings;
+}) {
+  const { db, logger, now, timings } = deps;
+  const runs = createRunsRepository(db.pool);
+  const runners = createRunnersRepository(db.pool);
+  const logsRepo = createRunLogsRepository(db.pool);
+  const testCases = createTestCasesRepository(db.pool);
+  const events = createRunEvents(db.url, logger);
+  const lifecycle = createRunLifecycle({ pool: db.pool, runs, now, deadlineSlackMs: 30_000 });
+  const dispatcher = createWorkDispatcher({
+    pool: db.pool,
+    runs,
+    events,
+    leaseMs: timings.leaseMs,
+    startAllowanceMs: 10 * 60_000,
+    deadlineSlackMs: 30_000,
+    recheckMs: 2_000,
+    keepaliveMs: 15_000,
+    now,
+  });
+  const scheduler = createRunScheduler({ runs });
+  const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes });
+  const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
+  const reaper = startReaper({ pool: db.pool, lifecycle, logger, intervalMs: timings.reaperIntervalMs });
+  return {
+    ready: events.ready,
+    control: createControlRunHandlers({ catalog: deps.catalog, scheduler, lifecycle, runs }),
+    data: createDataRunHandlers({
+      pool: db.pool,
+      runs,
+      logs: logsRepo,
+      testCases,
+      runners,
+      events,
+      onlineWithinMs: timings.leaseMs,
+      now,
+    }),
+    runner: createRunnerHandlers({
+      registry,
+      runners,
+      runs,
+      dispatcher,
+      lifecycle,
+      logs,
+      heartbeatIntervalMs: timings.heartbeatIntervalMs,
+      leaseMs: timings.leaseMs,
+      now,
+    }),
+    async stop() {
+      reaper.stop();
+      await events.close();
+    },
+  };
+}

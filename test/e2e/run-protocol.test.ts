@@ -1,0 +1,209 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { type ControlPlane, silentLogger, startControlPlane } from "@tstr/control-plane";
+import {
+  ControlService,
+  DataService,
+  LogChunkSchema,
+  LogStream,
+  Run_Log_Output,
+  Run_Result,
+  RunnerService,
+  RunStatus,
+} from "@tstr/proto";
+import { useTestDatabase } from "@tstr/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientOf, issueToken, transportFor } from "./support/clients.js";
+
+// The runner protocol against the real server and database, driven by hand (as a runner would)
+// so each rule is checked on its own: pushed assignment, fencing, idempotent logs, tailing,
+// cancellation, lease expiry, and tstr's NextRun/SubmitRun.
+
+const database = useTestDatabase();
+let plane: ControlPlane;
+let admin: string;
+let runnerToken: string;
+
+const control = () => clientOf(ControlService, transportFor(plane.url, { token: admin }));
+const data = () => clientOf(DataService, transportFor(plane.url, { token: admin }));
+const runnerApi = (token = runnerToken) => clientOf(RunnerService, transportFor(plane.url, { token }));
+const chunk = (runId: string, attempt: number, seq: number, text: string) =>
+  create(LogChunkSchema, {
+    runId,
+    attempt,
+    seq: BigInt(seq),
+    stream: LogStream.STDOUT,
+    time: timestampFromDate(new Date()),
+    data: Buffer.from(text),
+  });
+
+beforeAll(async () => {
+  plane = await startControlPlane(
+    { db: database.db, logger: silentLogger },
+    { host: "127.0.0.1", port: 0, runTimings: { leaseMs: 1500, heartbeatIntervalMs: 300, reaperIntervalMs: 200 } },
+  );
+  admin = plane.bootstrapToken ?? "";
+  runnerToken = (await issueToken(plane.url, admin, ["runner"], [".*"])).token;
+  await control().registerTest({
+    name: "hello",
+    labels: { tier: "smoke" },
+    runConfig: { containerImage: "busybox", command: "echo" },
+  });
+});
+afterAll(() => plane?.stop());
+
+async function register(name: string, extra: Record<string, unknown> = {}) {
+  const res = await runnerApi().registerRunner({ name, capacity: 2, executors: ["process"], ...extra });
+  return { id: res.runner?.id ?? "", token: res.runnerToken };
+}
+
+describe("runner protocol", () => {
+  it("pushes an assignment to a waiting runner, and a full run ends PASS with its logs", async () => {
+    const runner = await register("proto-1");
+    expect(runner.token).toMatch(/^ey/);
+    const api = runnerApi(runner.token);
+    const abort = new AbortController();
+    const stream = api.receiveWork({ runnerId: runner.id }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const first = stream.next();
+    await new Promise((r) => setTimeout(r, 200));
+    const scheduledAt = Date.now();
+    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const event = (await first).value;
+    const latency = Date.now() - scheduledAt;
+    abort.abort();
+    expect(event?.event.case).toBe("assignment");
+    const assignment = event?.event.value as { run: { id: string }; attempt: number };
+    expect(assignment.run.id).toBe(runs[0]?.id);
+    expect(latency).toBeLessThan(1000);
+
+    const runId = assignment.run.id;
+    await api.startRun({ runId, attempt: 1 });
+    await api.appendLogs({ chunks: [chunk(runId, 1, 1, "one\n"), chunk(runId, 1, 2, "two\n")] });
+    const again = await api.appendLogs({ chunks: [chunk(runId, 1, 2, "two\n"), chunk(runId, 1, 3, "three\n")] });
+    expect(again.stored).toBe(1);
+    await api.reportResults({ runId, attempt: 1, resultData: { answer: "42" } });
+    const finished = await api.finishRun({ runId, attempt: 1, result: Run_Result.PASS });
+    expect(finished.run?.status).toBe(RunStatus.FINISHED);
+
+    let text = "";
+    for await (const res of data().tailLogs({ runId, follow: true })) {
+      for (const c of res.chunks) text += Buffer.from(c.data).toString();
+      if (res.endOfLogs) break;
+    }
+    expect(text).toBe("one\ntwo\nthree\n");
+    const got = await data().getRun({ id: runId });
+    expect(got.run).toMatchObject({ result: Run_Result.PASS, resultData: { answer: "42" }, attempt: 1 });
+    expect(got.run?.attempts).toHaveLength(1);
+  });
+
+  it("refuses reports with a stale attempt and from a runner that does not hold the run", async () => {
+    const a = await register("proto-2");
+    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const runId = runs[0]?.id ?? "";
+    const work = await runnerApi(a.token).acquireWork({ runnerId: a.id, wait: { seconds: 2n, nanos: 0 } });
+    expect(work.assignments.map((x) => x.run?.id)).toContain(runId);
+    const stale = await runnerApi(a.token)
+      .startRun({ runId, attempt: 7 })
+      .catch((e) => ConnectError.from(e));
+    expect(stale).toBeInstanceOf(ConnectError);
+    expect((stale as ConnectError).code).toBe(Code.FailedPrecondition);
+    const b = await register("proto-3");
+    const foreign = await runnerApi(b.token)
+      .finishRun({ runId, attempt: 1, result: Run_Result.PASS })
+      .catch((e) => ConnectError.from(e));
+    expect((foreign as ConnectError).code).toBe(Code.FailedPrecondition);
+    await runnerApi(a.token).finishRun({ runId, attempt: 1, result: Run_Result.FAIL });
+    const twice = await runnerApi(a.token)
+      .finishRun({ runId, attempt: 1, result: Run_Result.PASS })
+      .catch((e) => ConnectError.from(e));
+    expect((twice as ConnectError).code).toBe(Code.FailedPrecondition);
+    expect((await data().getRun({ id: runId })).run?.result).toBe(Run_Result.FAIL);
+  });
+
+  it("delivers a cancel to the holding runner and ends the run CANCELLED", async () => {
+    const runner = await register("proto-4");
+    const api = runnerApi(runner.token);
+    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const runId = runs[0]?.id ?? "";
+    await api.acquireWork({ runnerId: runner.id, wait: { seconds: 2n, nanos: 0 } });
+    await api.startRun({ runId, attempt: 1 });
+    const abort = new AbortController();
+    const stream = api.receiveWork({ runnerId: runner.id }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const cancelledAt = Date.now();
+    await control().cancelRun({ runId });
+    let event = await stream.next();
+    while (event.value?.event.case === "keepalive") event = await stream.next();
+    abort.abort();
+    expect(event.value?.event.case).toBe("cancellation");
+    expect(Date.now() - cancelledAt).toBeLessThan(1000);
+    const hb = await api.heartbeat({ runnerId: runner.id, runs: [{ runId, attempt: 1 }] });
+    expect(hb.cancellations.map((c) => c.runId)).toEqual([runId]);
+    await api.finishRun({ runId, attempt: 1, result: Run_Result.CANCELLED });
+    expect((await data().getRun({ id: runId })).run?.result).toBe(Run_Result.CANCELLED);
+  });
+
+  it("re-queues the run of a runner that stops heartbeating, then finishes it ERROR when retries are spent", async () => {
+    await control().registerTest({
+      name: "retried",
+      runConfig: { containerImage: "busybox" },
+      retry: { maxAttempts: 2, on: [1] },
+    });
+    const lost = await register("proto-lost");
+    const { runs } = await control().scheduleRun({ testName: "retried" });
+    const runId = runs[0]?.id ?? "";
+    await runnerApi(lost.token).acquireWork({ runnerId: lost.id, wait: { seconds: 2n, nanos: 0 } });
+    const waitFor = async (check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 8000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error("timed out");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await waitFor(async () => (await data().getRun({ id: runId })).run?.status === RunStatus.QUEUED);
+    expect((await data().getRun({ id: runId })).run?.resultReason).toBe("RUNNER_LOST");
+    await runnerApi(lost.token).acquireWork({ runnerId: lost.id, wait: { seconds: 2n, nanos: 0 } });
+    await waitFor(async () => (await data().getRun({ id: runId })).run?.status === RunStatus.FINISHED);
+    const run = (await data().getRun({ id: runId })).run;
+    expect(run).toMatchObject({ result: Run_Result.ERROR, resultReason: "RUNNER_LOST", attempt: 2 });
+    expect(run?.attempts.map((a) => a.reason)).toEqual(["RUNNER_LOST", "RUNNER_LOST"]);
+  });
+
+  it("expands a matrix into runs that share a matrix id", async () => {
+    const { runs, matrixId } = await control().scheduleRun({
+      testName: "hello",
+      testMatrix: { labels: { os: { values: ["linux", "windows"] }, arch: { values: ["amd64", "arm64"] } } },
+    });
+    expect(runs).toHaveLength(4);
+    expect(new Set(runs.map((r) => r.testMatrixId))).toEqual(new Set([matrixId]));
+    expect(runs.map((r) => `${r.labels.os}/${r.labels.arch}`).sort()).toEqual([
+      "linux/amd64",
+      "linux/arm64",
+      "windows/amd64",
+      "windows/arm64",
+    ]);
+    expect(runs.every((r) => r.labels.tier === "smoke")).toBe(true);
+  });
+
+  it("keeps tstr's NextRun and SubmitRun working", async () => {
+    const runner = await register("tstr-style", { acceptTestLabelSelectors: { tstr: "y.s", tier: "smo.*" } });
+    const api = runnerApi(runnerToken);
+    const { runs } = await control().scheduleRun({ testName: "hello", labels: { tstr: "yes" } });
+    const next = await api.nextRun({ id: runner.id });
+    const runId = next.run?.id ?? "";
+    expect(runs.map((r) => r.id)).toContain(runId);
+    async function* messages() {
+      yield {
+        id: runner.id,
+        runId,
+        logs: [{ time: new Date().toISOString(), outputType: Run_Log_Output.STDOUT, data: Buffer.from("from tstr\n") }],
+      };
+      yield { id: runner.id, runId, result: Run_Result.PASS, resultData: { k: "v" } };
+    }
+    await api.submitRun(messages());
+    const run = (await data().getRun({ id: runId })).run;
+    expect(run).toMatchObject({ status: RunStatus.FINISHED, result: Run_Result.PASS, resultData: { k: "v" } });
+    const logs = await data().getRunLogs({ runId });
+    expect(Buffer.from(logs.chunks[0]?.data ?? []).toString()).toBe("from tstr\n");
+  });
+});
