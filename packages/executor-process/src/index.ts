@@ -1,0 +1,1 @@
+export { createProcessExecutor, type ProcessExecutorOptions } from "./process-executor.js";
