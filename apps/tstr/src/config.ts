@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { parseDuration } from "@tstr/domain";
 import { z } from "zod";
 
 /** Thrown for bad flags or environment; the message names the flag and the fix. */
@@ -33,6 +34,12 @@ const serveSchema = z.object({
     .min(1024)
     .max(256 * 1024 * 1024),
   shutdownGraceMs: z.coerce.number().int().min(0).max(600_000),
+  leaseMs: z.number().int().min(500, "must be at least 500ms").max(3_600_000, "must be at most 1h"),
+  logCapBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 ** 4),
 });
 
 export type ServeConfig = z.infer<typeof serveSchema>;
@@ -44,6 +51,8 @@ const SERVE_FLAGS = {
   "log-level": { env: "TSTR_LOG_LEVEL", default: "info" },
   "bootstrap-token-file": { env: "TSTR_BOOTSTRAP_TOKEN_FILE" },
   "signing-key-file": { env: "TSTR_SIGNING_KEY_FILE" },
+  lease: { env: "TSTR_RUN_LEASE", default: "30s" },
+  "log-cap-bytes": { env: "TSTR_LOG_CAP_BYTES", default: String(10 * 1024 * 1024) },
   "read-max-bytes": {
     env: "TSTR_READ_MAX_BYTES",
     default: String(4 * 1024 * 1024),
@@ -62,6 +71,10 @@ export const SERVE_USAGE = `usage: tstr serve [flags]
                               generated on first start and kept in the database (env TSTR_SIGNING_KEY_FILE)
   --read-max-bytes N          largest accepted request message (env TSTR_READ_MAX_BYTES, 4 MiB)
   --shutdown-grace MS         time in-flight calls get on SIGTERM (env TSTR_SHUTDOWN_GRACE_MS, 10000)
+  --lease DURATION            how long a silent runner keeps its runs before they are re-queued
+                              (env TSTR_RUN_LEASE, default 30s; runners heartbeat 6 times per lease)
+  --log-cap-bytes N           per-run log cap; later output is dropped after a marker
+                              (env TSTR_LOG_CAP_BYTES, default 10 MiB)
 `;
 
 /** Parses `tstr serve` flags with environment fallbacks into a typed config. */
@@ -73,6 +86,8 @@ export function parseServeConfig(argv: string[], env: Record<string, string | un
     logLevel: values["log-level"],
     bootstrapTokenFile: values["bootstrap-token-file"],
     signingKeyFile: values["signing-key-file"],
+    leaseMs: durationFlag("lease", values.lease),
+    logCapBytes: values["log-cap-bytes"],
     readMaxBytes: values["read-max-bytes"],
     shutdownGraceMs: values["shutdown-grace"],
   });
@@ -96,6 +111,7 @@ const devSchema = z.object({
   dataDir: z.string().min(1),
   pgPort: z.coerce.number().int().min(1).max(65535),
   logLevel,
+  runnerExecutor: z.enum(["auto", "docker", "process"]),
 });
 export type DevConfig = z.infer<typeof devSchema>;
 
@@ -108,6 +124,8 @@ export const DEV_USAGE = `usage: tstr dev [flags]
   --data-dir DIR       (env TSTR_DEV_DATA_DIR, default .tstr/dev)
   --pg-port PORT       embedded PostgreSQL port (env TSTR_DEV_PG_PORT, default 54329)
   --log-level LEVEL    (env TSTR_LOG_LEVEL, default warn)
+  --runner-executor E  the local runner's executor: auto (Docker when an engine answers, else
+                       process), docker or process (env TSTR_DEV_RUNNER_EXECUTOR, default auto)
 `;
 
 /** Parses `tstr dev` flags. */
@@ -119,6 +137,7 @@ export function parseDevConfig(argv: string[], env: Record<string, string | unde
       "data-dir": { env: "TSTR_DEV_DATA_DIR", default: ".tstr/dev" },
       "pg-port": { env: "TSTR_DEV_PG_PORT", default: "54329" },
       "log-level": { env: "TSTR_LOG_LEVEL", default: "warn" },
+      "runner-executor": { env: "TSTR_DEV_RUNNER_EXECUTOR", default: "auto" },
     },
     env,
   );
@@ -127,6 +146,7 @@ export function parseDevConfig(argv: string[], env: Record<string, string | unde
     dataDir: values["data-dir"],
     pgPort: values["pg-port"],
     logLevel: values["log-level"],
+    runnerExecutor: values["runner-executor"],
   });
 }
 
@@ -158,4 +178,13 @@ function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const issue = result.error.issues[0];
   const field = issue?.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "";
   throw new ConfigError(`--${field}: ${issue?.message ?? "invalid"}`);
+}
+
+/** A Go-style duration flag (`30s`, `1m30s`) in milliseconds; NaN (refused by the schema) when invalid. */
+function durationFlag(name: string, text: string | undefined): number {
+  try {
+    return parseDuration(text ?? "", name);
+  } catch (error) {
+    throw new ConfigError(`--${name}: ${(error as Error).message}`);
+  }
 }

@@ -4,6 +4,7 @@ import { cliIo } from "./cli-io.js";
 import { devCommand } from "./commands/dev.js";
 import { KEYGEN_USAGE, keygenCommand } from "./commands/keygen.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { runnerCommand } from "./commands/runner.js";
 import { serveCommand } from "./commands/serve.js";
 import {
   ConfigError,
@@ -14,11 +15,13 @@ import {
   parseServeConfig,
   SERVE_USAGE,
 } from "./config.js";
+import { parseRunnerConfig, RUNNER_USAGE } from "./runner-config.js";
 
 const USAGE = `usage: tstr <command> [flags]
 
 commands:
   serve     run the control plane (Connect, gRPC, gRPC-Web and JSON on one port)
+  runner    run a runner agent: receives runs and executes them on Docker or as processes
   migrate   apply pending database migrations
   dev       run everything locally with an embedded PostgreSQL; prints URL and admin token
   keygen    print a new token signing key (JWK JSON) for --signing-key-file
@@ -48,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
       case "dev":
         if (wantsHelp) return help(DEV_USAGE);
         await devCommand(parseDevConfig(rest, process.env));
+        return 0;
+      case "runner":
+        if (wantsHelp) return help(RUNNER_USAGE);
+        await runnerCommand(parseRunnerConfig(rest, process.env));
         return 0;
       case "keygen":
         if (wantsHelp) return help(KEYGEN_USAGE);

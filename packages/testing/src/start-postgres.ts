@@ -28,6 +28,8 @@ export interface PostgresServer {
   /** URL of the `postgres` maintenance database, for CREATE/DROP DATABASE. */
   readonly adminUrl: string;
   url(database: string): string;
+  /** Stops the server (fast shutdown) and starts it again on the same port and data: a database restart. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +61,15 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       const port = await freeLoopbackPort();
       const child = spawnPostgres(bins.postgres, cluster, port, settings, identity);
       const outcome = await waitUntilReady(child, port, opts.startTimeoutMs ?? 30_000);
-      if (outcome === "ready") return runningServer(child, cluster, port);
+      if (outcome === "ready") {
+        const respawn = async () => {
+          const next = spawnPostgres(bins.postgres, cluster, port, settings, identity);
+          const state = await waitUntilReady(next, port, opts.startTimeoutMs ?? 30_000);
+          if (state !== "ready") throw new Error(`postgres did not restart (${state})`);
+          return next;
+        };
+        return runningServer(child, cluster, port, respawn);
+      }
       const log = await readFile(cluster.logFile, "utf8").catch(() => "");
       if (!/could not bind|address already in use/i.test(log) || attempt >= 5) {
         child.kill("SIGKILL");
@@ -72,27 +82,39 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   }
 }
 
-function runningServer(child: ChildProcess, cluster: InitialisedCluster, port: number): PostgresServer {
+function runningServer(
+  first: ChildProcess,
+  cluster: InitialisedCluster,
+  port: number,
+  respawn: () => Promise<ChildProcess>,
+): PostgresServer {
+  let child = first;
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   // Last resort if the owner exits without stop(): an immediate shutdown, never an orphan.
   const onExit = () => child.kill("SIGQUIT");
+  const shutdown = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exit = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
   process.once("exit", onExit);
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     process.off("exit", onExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      const exit = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGINT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exit;
-      clearTimeout(timer);
-    }
+    await shutdown();
     await rm(cluster.dir, { recursive: true, force: true, maxRetries: 3 });
   };
   return {
     port,
     adminUrl: url("postgres"),
     url,
+    async restart() {
+      await shutdown();
+      child = await respawn();
+    },
     stop: () => {
       stopped ??= stop();
       return stopped;

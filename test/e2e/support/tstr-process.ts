@@ -81,3 +81,10 @@ export async function startServeProcess(databaseUrl: string, extraArgs: string[]
   const token = /^\s+(ey[\w-]+\.[\w-]+\.[\w-]+)\s*$/m.exec(proc.stderr())?.[1];
   return { proc, url: url as string, bootstrapToken: token };
 }
+
+/** Starts `tstr runner` against a server and waits until it is receiving work. */
+export async function startRunnerProcess(server: string, token: string, args: string[]) {
+  const proc = spawnTstr(["runner", "--server", server, "--token", token, "--log-level", "info", ...args]);
+  await waitFor(proc, () => (/"msg":"running"/.test(proc.stderr()) ? true : undefined));
+  return proc;
+}

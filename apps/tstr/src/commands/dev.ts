@@ -3,6 +3,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createJsonLogger } from "@tstr/control-plane";
 import type { DevConfig } from "../config.js";
+import { startDevRunner } from "./dev-runner.js";
 import { startLocalPostgres } from "./embedded-postgres.js";
 import { saveBootstrapToken, startServe, untilSignal } from "./serve.js";
 
@@ -29,6 +30,8 @@ export async function devCommand(config: DevConfig): Promise<void> {
         bootstrapTokenFile: undefined,
         readMaxBytes: 4 * 1024 * 1024,
         shutdownGraceMs: 5000,
+        leaseMs: 30_000,
+        logCapBytes: 10 * 1024 * 1024,
       },
       logger,
     );
@@ -40,13 +43,21 @@ export async function devCommand(config: DevConfig): Promise<void> {
   const token = existsSync(tokenFile)
     ? (await readFile(tokenFile, "utf8")).trim()
     : `(missing: ${tokenFile} was deleted; issue a new admin token with the one you saved)`;
-  process.stdout.write(devBanner(serve.url, token, postgres.url, tokenFile));
+  const { runner, executor } = await startDevRunner({
+    url: serve.url,
+    adminToken: token,
+    dataDir,
+    logger,
+    executor: config.runnerExecutor,
+  });
+  process.stdout.write(devBanner(serve.url, token, postgres.url, tokenFile, executor));
   await untilSignal(logger);
+  await runner.stop();
   await serve.stop();
   await postgres.stop();
 }
 
-function devBanner(url: string, token: string, databaseUrl: string, tokenFile: string): string {
+function devBanner(url: string, token: string, databaseUrl: string, tokenFile: string, executor: string): string {
   return `
 tstr is running.
 
@@ -54,6 +65,7 @@ tstr is running.
   Admin token  ${token}
   Database     ${databaseUrl}
   Token file   ${tokenFile}
+  Runner       dev-runner (${executor} executor, capacity 2)
 
 Try it from another shell:
 
@@ -61,6 +73,7 @@ Try it from another shell:
   pnpm tstrctl identity
   pnpm tstrctl test apply -f packages/cli/examples/
   pnpm tstrctl test list
+  pnpm tstrctl run schedule hello --wait
 
 Press Ctrl-C to stop.
 `;

@@ -31,6 +31,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
         readMaxBytes: config.readMaxBytes,
         shutdownGraceMs: config.shutdownGraceMs,
         signingKey,
+        runTimings: {
+          leaseMs: config.leaseMs,
+          heartbeatIntervalMs: Math.max(200, Math.round(config.leaseMs / 6)),
+          logCapBytes: config.logCapBytes,
+        },
       },
     );
     return {

@@ -71,7 +71,8 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
     /** The pushed work stream of one runner, until `signal` aborts. */
     async *stream(runner: RunnerRecord, tokenNamespaces: string[], signal: AbortSignal): AsyncGenerator<WorkEvent> {
       const delivered = new Set<string>();
-      let lastSent = Date.now();
+      // A first keepalive right away: HTTP streams send nothing (not even headers) before the first message.
+      let lastSent = 0;
       while (!signal.aborted) {
         const active = await runs.activeForRunner(runner.id);
         const heldIds = new Set(active.map((r) => r.id));

@@ -1,0 +1,27 @@
+import type { Executor } from "@tstr/executor";
+import { createDockerExecutor } from "@tstr/executor-docker";
+import { createProcessExecutor } from "@tstr/executor-process";
+
+/** The backends a `tstr runner` can drive. */
+export type ExecutorKind = "docker" | "process";
+
+export interface ExecutorChoice {
+  kind: ExecutorKind;
+  /** Put on every container, so a restarted runner finds (and removes) its own orphans. */
+  runnerName: string;
+  /** Root of the process executor's per-run directories. */
+  workDir: string;
+  /** Variables process workloads inherit when the run does not set them (PATH, HOME). */
+  processBaseEnv?: Record<string, string>;
+}
+
+/**
+ * Builds the executor a runner was configured with. Lives here rather than in the app so the app
+ * needs no dependency on each backend, and the choice stays next to the agent that uses it.
+ */
+export function createExecutor(choice: ExecutorChoice): Executor {
+  if (choice.kind === "process") {
+    return createProcessExecutor({ workRoot: choice.workDir, baseEnv: choice.processBaseEnv });
+  }
+  return createDockerExecutor({ runnerId: choice.runnerName });
+}
