@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ControlService, DataService, Run_Result } from "@tstr/proto";
+import { create } from "@bufbuild/protobuf";
+import { ControlService, DataService, Run_Result, Test_RunConfigSchema } from "@tstr/proto";
 import { TEST_IMAGE, useTestDatabase } from "@tstr/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOf, issueToken, transportFor } from "./support/clients.js";
@@ -78,7 +79,8 @@ describe.each([
     // The example's image cannot be pulled here (no registry): run the same test on the local image.
     const hello = (await data().getTest({ name: "hello" })).test;
     const name = `hello-${_executor}`;
-    await control().registerTest({ name, labels, runConfig: { ...hello?.runConfig, containerImage: TEST_IMAGE } });
+    const runConfig = create(Test_RunConfigSchema, { ...hello?.runConfig, containerImage: TEST_IMAGE });
+    await control().registerTest({ name, labels, runConfig });
     const runId = await runOnce(name);
     const run = await waitForRun(data(), runId);
     const logs = await runLogText(data(), runId);
