@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { create } from "@bufbuild/protobuf";
+import { clone, create } from "@bufbuild/protobuf";
 import { ControlService, DataService, Run_Result, Test_RunConfigSchema } from "@tstr/proto";
 import { TEST_IMAGE, useTestDatabase } from "@tstr/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,7 +79,8 @@ describe.each([
     // The example's image cannot be pulled here (no registry): run the same test on the local image.
     const hello = (await data().getTest({ name: "hello" })).test;
     const name = `hello-${_executor}`;
-    const runConfig = create(Test_RunConfigSchema, { ...hello?.runConfig, containerImage: TEST_IMAGE });
+    const runConfig = hello?.runConfig ? clone(Test_RunConfigSchema, hello.runConfig) : create(Test_RunConfigSchema);
+    runConfig.containerImage = TEST_IMAGE;
     await control().registerTest({ name, labels, runConfig });
     const runId = await runOnce(name);
     const run = await waitForRun(data(), runId);
