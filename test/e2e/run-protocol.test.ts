@@ -65,11 +65,12 @@ describe("runner protocol", () => {
     const api = runnerApi(runner.token);
     const abort = new AbortController();
     const stream = api.receiveWork({ runnerId: runner.id }, { signal: abort.signal })[Symbol.asyncIterator]();
-    const first = stream.next();
-    await new Promise((r) => setTimeout(r, 200));
+    // The stream opens with a keepalive (so the runner knows it is connected).
+    expect((await stream.next()).value?.event.case).toBe("keepalive");
     const scheduledAt = Date.now();
     const { runs } = await control().scheduleRun({ testName: "hello" });
-    const event = (await first).value;
+    let event = (await stream.next()).value;
+    while (event?.event.case === "keepalive") event = (await stream.next()).value;
     const latency = Date.now() - scheduledAt;
     abort.abort();
     expect(event?.event.case).toBe("assignment");

@@ -10,6 +10,12 @@ export function cliIo(): CliIo {
     cwd: process.cwd(),
     homeDir: os.homedir(),
     stdinIsTTY: process.stdin.isTTY,
+    stdoutBytes: (bytes) => process.stdout.write(bytes),
+    stderrBytes: (bytes) => process.stderr.write(bytes),
+    onInterrupt: (listener) => {
+      process.once("SIGINT", listener);
+      return () => process.off("SIGINT", listener);
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

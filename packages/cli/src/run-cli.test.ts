@@ -20,6 +20,11 @@ describe("runCli help", () => {
     [["--help", "token", "issue"], "Usage: tstrctl token issue --name NAME"],
     [["identity", "--help", "--bogus"], "Usage: tstrctl identity"],
     [["config", "set-context", "--help"], "Usage: tstrctl config set-context NAME"],
+    [["run", "--help"], "Usage: tstrctl run <command> [flags]"],
+    [["runner", "-h"], "Usage: tstrctl runner <command> [flags]"],
+    [["run", "schedule", "--help"], "Usage: tstrctl run schedule NAME|ID"],
+    [["logs", "-f", "--help"], "Usage: tstrctl logs RUN_ID [-f]"],
+    [["runner", "get", "-h"], "Usage: tstrctl runner get ID|NAME"],
   ])("%j prints usage on stdout and exits 0", async (args, firstLine) => {
     const result = await cli(...args);
     expect(result.code).toBe(0);
@@ -28,7 +33,11 @@ describe("runCli help", () => {
   });
 
   it("lists every command group and command", async () => {
-    expect((await cli("--help")).out).toMatch(/identity[\s\S]*test[\s\S]*token[\s\S]*config/);
+    expect((await cli("--help")).out).toMatch(
+      /identity[\s\S]*logs[\s\S]*test[\s\S]*run[\s\S]*runner[\s\S]*token[\s\S]*config/,
+    );
+    expect((await cli("run", "--help")).out).toMatch(/schedule[\s\S]*list[\s\S]*get[\s\S]*cancel/);
+    expect((await cli("runner", "--help")).out).toMatch(/list[\s\S]*get/);
     expect((await cli("token", "--help")).out).toMatch(/issue[\s\S]*list[\s\S]*get[\s\S]*revoke/);
     expect((await cli("config", "--help")).out).toMatch(
       /set-context[\s\S]*use-context[\s\S]*get-contexts[\s\S]*current-context/,
@@ -59,6 +68,11 @@ describe("runCli usage errors exit 2 with the relevant usage on stderr", () => {
       "Usage: tstrctl test apply",
     ],
     [["config", "use-context"], "tstrctl: missing argument", "Usage: tstrctl config use-context NAME"],
+    [["run"], "tstrctl: missing run command", "Usage: tstrctl run <command>"],
+    [["runner", "delete"], 'tstrctl: unknown command "runner delete"', "Usage: tstrctl runner <command>"],
+    [["logs"], "tstrctl: missing argument", "Usage: tstrctl logs RUN_ID"],
+    [["run", "cancel", "x", "-o", "json"], "tstrctl: unknown flag -o", "Usage: tstrctl run cancel RUN_ID"],
+    [["run", "get", "a", "b"], 'tstrctl: unexpected argument "b"', "Usage: tstrctl run get RUN_ID"],
   ])("%j", async (args, message, usage) => {
     const result = await cli(...args);
     expect(result.code).toBe(2);

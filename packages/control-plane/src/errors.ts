@@ -54,6 +54,15 @@ function mapError(error: unknown): ConnectError {
       { desc: BadRequestSchema, value: detail },
     ]);
   }
+  if (isDatabaseUnavailable(error)) {
+    return new ConnectError(
+      "the database is unavailable; retry shortly",
+      Code.Unavailable,
+      undefined,
+      undefined,
+      error,
+    );
+  }
   const code = error instanceof Error ? CODE_BY_ERROR_NAME[error.name] : undefined;
   if (code !== undefined) return new ConnectError((error as Error).message, code);
   return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
@@ -66,4 +75,18 @@ export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw toConnectError(error);
   }
+}
+
+/**
+ * Lost or refused database connections (a restart, a failover): callers should retry, so these
+ * are Unavailable rather than Internal — runners keep their runs and resend.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = String((error as { code?: unknown })?.code ?? "");
+  const message = error instanceof Error ? error.message : "";
+  return (
+    code.startsWith("08") ||
+    ["57P01", "57P02", "57P03", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code) ||
+    /Connection terminated|terminating connection|the database system is (starting up|shutting down)/.test(message)
+  );
 }

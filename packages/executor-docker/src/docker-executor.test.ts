@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExecutionSpec, ExecutorError } from "@tstr/executor";
 import { describeExecutorContract } from "@tstr/executor/contract";
-import Dockerode from "dockerode";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 // Until @tstr/testing re-exports it from its index, import the helper by path.
 import { DOCKER_SOCKET, dockerAvailable, ensureTestImage } from "@tstr/testing";
+import Dockerode from "dockerode";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { containerLabelKeys } from "./container-labels.js";
 import { createDockerExecutor } from "./docker-executor.js";
 

@@ -88,3 +88,13 @@ export async function startRunnerProcess(server: string, token: string, args: st
   await waitFor(proc, () => (/"msg":"running"/.test(proc.stderr()) ? true : undefined));
   return proc;
 }
+
+/** A loopback port that was free a moment ago (for processes that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
+}

@@ -3,6 +3,13 @@ import { configGetContextsCommand } from "../commands/config-get-contexts.js";
 import { configSetContextCommand } from "../commands/config-set-context.js";
 import { configUseContextCommand } from "../commands/config-use-context.js";
 import { identityCommand } from "../commands/identity.js";
+import { logsCommand } from "../commands/logs.js";
+import { runCancelCommand } from "../commands/run-cancel.js";
+import { runGetCommand } from "../commands/run-get.js";
+import { runListCommand } from "../commands/run-list.js";
+import { runScheduleCommand } from "../commands/run-schedule.js";
+import { runnerGetCommand } from "../commands/runner-get.js";
+import { runnerListCommand } from "../commands/runner-list.js";
 import { testApplyCommand } from "../commands/test-apply.js";
 import { testDeleteCommand } from "../commands/test-delete.js";
 import { testGetCommand } from "../commands/test-get.js";
@@ -16,10 +23,17 @@ import type { CommandGroup, CommandSpec } from "./command-spec.js";
 /** Every leaf command, in help order. */
 export const COMMANDS: readonly CommandSpec[] = [
   identityCommand,
+  logsCommand,
   testApplyCommand,
   testGetCommand,
   testListCommand,
   testDeleteCommand,
+  runScheduleCommand,
+  runListCommand,
+  runGetCommand,
+  runCancelCommand,
+  runnerListCommand,
+  runnerGetCommand,
   tokenIssueCommand,
   tokenListCommand,
   tokenGetCommand,
@@ -33,6 +47,8 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** The words that group leaf commands. */
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: "test", summary: "Apply, list, inspect and delete tests" },
+  { name: "run", summary: "Schedule runs (and wait for them), list, inspect and cancel runs" },
+  { name: "runner", summary: "List and inspect runner agents" },
   { name: "token", summary: "Issue, list, inspect and revoke access tokens" },
   { name: "config", summary: "Manage named connection contexts" },
 ];

@@ -19,7 +19,8 @@ export function rootUsage(groups: readonly CommandGroup[], commands: readonly Co
   return [
     `Usage: ${PROGRAM} [flags] <command> [args]`,
     "",
-    "tstr command-line client: manage tests, tokens and connection contexts.",
+    "tstr command-line client: manage tests, run them and follow their logs, inspect runners,",
+    "and manage tokens and connection contexts.",
     "",
     "Commands:",
     columns([...topLevel, ...groups.map((g) => [g.name, g.summary] as const)]),

@@ -77,6 +77,17 @@ export function isFatalCallError(error: unknown): boolean {
   );
 }
 
+/**
+ * Failures worth retrying on the same call: the server went away (Unavailable, a reset or refused
+ * connection) or the stream was cut (Aborted), as a restart, deploy or flaky proxy would do.
+ */
+export function isTransientCallError(error: unknown): boolean {
+  return (
+    error instanceof ConnectError &&
+    (error.code === Code.Unavailable || error.code === Code.Aborted || isNetworkFailure(error))
+  );
+}
+
 function unreachable(addr: string, raw: string): ErrorReport {
   return {
     message: `cannot reach ${addr}: is tstr running? (tstr dev starts one)`,

@@ -154,7 +154,14 @@ describe("tstrctl test apply", () => {
     const result = await apply(["-f", examples]);
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(result.out).toBe(
-      "test/default/busybox-echo created\ntest/default/busybox-matrix created\ntest/dev/tstr-compatible created\n",
+      [
+        "test/dev/hello created",
+        "test/dev/failing created",
+        "test/default/busybox-echo created",
+        "test/default/busybox-matrix created",
+        "test/dev/tstr-compatible created",
+        "",
+      ].join("\n"),
     );
     expect(stored.get("default/busybox-matrix")?.matrix?.exclude[0]?.labels).toEqual({ os: "windows", arch: "arm64" });
     expect(stored.get("default/busybox-echo")?.timezone).toBe("Europe/Paris");

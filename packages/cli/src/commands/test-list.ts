@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { QueryTestsResponseSchema, type Test } from "@tstr/proto";
 import type { CommandSpec } from "../cli/command-spec.js";
-import { CliError, usageError } from "../cli-error.js";
+import { parseLabelFlags } from "../cli/label-flags.js";
+import { CliError } from "../cli-error.js";
 import { renderMessage } from "../output/output-format.js";
 import { renderTable } from "../output/table.js";
 import { TEST_COLUMNS, testRow } from "../output/test-view.js";
@@ -27,12 +28,7 @@ export const testListCommand: CommandSpec = {
   output: true,
   args: { min: 0, max: 0 },
   async run({ flags, usage, clients, target, output, io }) {
-    const labels: Record<string, string> = {};
-    for (const pair of flags.strings("label")) {
-      const at = pair.indexOf("=");
-      if (at <= 0) throw usageError(`-l ${JSON.stringify(pair)}: expected KEY=VALUE`, usage);
-      labels[pair.slice(0, at)] = pair.slice(at + 1);
-    }
+    const labels = parseLabelFlags(flags.strings("label"), usage);
     const { data } = await clients();
     const tests: Test[] = [];
     const seenTokens = new Set<string>();

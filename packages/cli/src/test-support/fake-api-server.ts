@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 
@@ -8,6 +8,7 @@ export interface RecordedCall {
   method: string;
   authorization: string | null;
   namespace: string | null;
+  /** The request; for a server stream, its one request message. */
   message: unknown;
 }
 
@@ -15,6 +16,8 @@ export interface RecordedCall {
 export interface FakeApiServer {
   addr: string;
   calls: RecordedCall[];
+  /** Destroys every open connection at once, as a crashed server or a cut network would. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -26,19 +29,36 @@ export interface FakeApiServer {
 export async function startFakeApiServer(routes: (router: ConnectRouter) => void): Promise<FakeApiServer> {
   const calls: RecordedCall[] = [];
   const recorder: Interceptor = (next) => async (req) => {
-    calls.push({
+    const call: RecordedCall = {
       method: req.method.name,
       authorization: req.header.get("authorization"),
       namespace: req.header.get("namespace"),
-      message: req.stream ? undefined : req.message,
-    });
-    return next(req);
+      message: undefined,
+    };
+    calls.push(call);
+    if (!req.stream) {
+      call.message = req.message;
+      return next(req);
+    }
+    if (req.method.methodKind !== "server_streaming") return next(req);
+    const messages: unknown[] = [];
+    for await (const message of req.message) messages.push(message);
+    call.message = messages[0];
+    return next({ ...req, message: replay(messages) as typeof req.message });
   };
   const server = createServer(connectNodeAdapter({ routes, interceptors: [recorder] }));
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     addr: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    dropConnections: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () => closeServer(server),
   };
 }
@@ -50,6 +70,10 @@ export async function closedAddr(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await closeServer(server);
   return `http://127.0.0.1:${port}`;
+}
+
+async function* replay<T>(messages: T[]): AsyncIterable<T> {
+  yield* messages;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -4,6 +4,7 @@ import type { LogChunkRecord, RunLogsRepository, RunRecord, RunsRepository, Test
 import { ValidationError } from "@tstr/domain";
 import { AppendLogsResponseSchema, type LogChunk, type ReportResultsRequest } from "@tstr/proto";
 import { NotFoundError } from "../errors.js";
+import { isUuid } from "../ids.js";
 import { CASE_STATUS_FROM_PROTO, STREAM_FROM_PROTO } from "../mapping/run-mapping.js";
 import { StaleAttemptError } from "./run-lifecycle.js";
 
@@ -22,7 +23,7 @@ export function createLogIngest(deps: {
   capBytes: number;
 }) {
   async function holder(runId: string, attempt: number, runnerId: string | undefined): Promise<RunRecord> {
-    const run = await deps.runs.getById(runId).catch(() => undefined);
+    const run = isUuid(runId) ? await deps.runs.getById(runId) : undefined;
     if (!run) throw new NotFoundError(`run "${runId}" not found`);
     if (run.attempt !== attempt) {
       throw new StaleAttemptError(`run ${runId}: attempt ${attempt} is stale (current attempt ${run.attempt})`);

@@ -8,12 +8,23 @@ import type { RunLifecycle } from "./run-lifecycle.js";
  * remain, else ERROR) or that ran past their deadline (TIMED_OUT). Every replica runs one;
  * SKIP LOCKED keeps them from handling the same run twice.
  */
-export function startReaper(deps: { pool: pg.Pool; lifecycle: RunLifecycle; logger: Logger; intervalMs: number }) {
+export function startReaper(deps: {
+  pool: pg.Pool;
+  lifecycle: RunLifecycle;
+  logger: Logger;
+  intervalMs: number;
+  leaseMs: number;
+}) {
   let stopped = false;
+  // Runners cannot renew leases while this server or its database is down. After a start or a
+  // failed pass, lost leases are not enforced for one lease period, giving runners time to
+  // heartbeat again; deadlines are always enforced.
+  let leasesEnforcedFrom = Date.now() + deps.leaseMs;
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     try {
-      const overdue = await withPgTransaction(deps.pool, (client) => lockOverdueRuns(client, 100));
+      const enforceLeases = Date.now() >= leasesEnforcedFrom;
+      const overdue = await withPgTransaction(deps.pool, (client) => lockOverdueRuns(client, 100, enforceLeases));
       for (const run of overdue) {
         const settled = await deps.lifecycle.expire(run).catch((error: Error) => {
           deps.logger.debug("reaper skipped a run", { runId: run.id, error: error.message });
@@ -30,6 +41,7 @@ export function startReaper(deps: { pool: pg.Pool; lifecycle: RunLifecycle; logg
         }
       }
     } catch (error) {
+      leasesEnforcedFrom = Date.now() + deps.leaseMs;
       deps.logger.warn("reaper pass failed", { error });
     } finally {
       if (!stopped) timer = setTimeout(tick, deps.intervalMs);
@@ -37,6 +49,10 @@ export function startReaper(deps: { pool: pg.Pool; lifecycle: RunLifecycle; logg
   };
   timer = setTimeout(tick, deps.intervalMs);
   return {
+    /** Suspends lease expiry for one lease period (the database was unreachable for a while). */
+    holdLeases() {
+      leasesEnforcedFrom = Math.max(leasesEnforcedFrom, Date.now() + deps.leaseMs);
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);

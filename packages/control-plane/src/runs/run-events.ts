@@ -28,7 +28,7 @@ const KIND_BY_CHANNEL: Record<string, RunEventKind> = {
   [CHANNELS.runCancel]: "cancel",
 };
 
-export function createRunEvents(databaseUrl: string, logger: Logger): RunEvents {
+export function createRunEvents(databaseUrl: string, logger: Logger, onReconnect: () => void = () => {}): RunEvents {
   type Waiter = { interested: (kind: RunEventKind, payload: string) => boolean; wake: () => void };
   const waiters = new Set<Waiter>();
   const wakeAll = () => {
@@ -43,7 +43,10 @@ export function createRunEvents(databaseUrl: string, logger: Logger): RunEvents 
       for (const waiter of waiters) if (waiter.interested(kind, payload)) waiter.wake();
     },
     {
-      onConnected: wakeAll,
+      onConnected: () => {
+        onReconnect();
+        wakeAll();
+      },
       onError: (error) => logger.warn("run event listener lost its connection; reconnecting", { error: error.message }),
     },
   );

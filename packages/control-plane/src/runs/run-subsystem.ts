@@ -51,11 +51,14 @@ export function createRunSubsystem(deps: {
   timings: RunTimings;
 }) {
   const { db, logger, now, timings } = deps;
+  let reaper: ReturnType<typeof startReaper> | undefined;
   const runs = createRunsRepository(db.pool);
   const runners = createRunnersRepository(db.pool);
   const logsRepo = createRunLogsRepository(db.pool);
   const testCases = createTestCasesRepository(db.pool);
-  const events = createRunEvents(db.url, logger);
+  // Losing the LISTEN connection means the database was unreachable: runners could not renew
+  // their leases either, so the reaper gives them one more lease period.
+  const events = createRunEvents(db.url, logger, () => reaper?.holdLeases());
   const lifecycle = createRunLifecycle({ pool: db.pool, runs, now, deadlineSlackMs: 30_000 });
   const dispatcher = createWorkDispatcher({
     pool: db.pool,
@@ -71,7 +74,13 @@ export function createRunSubsystem(deps: {
   const scheduler = createRunScheduler({ runs });
   const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes });
   const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
-  const reaper = startReaper({ pool: db.pool, lifecycle, logger, intervalMs: timings.reaperIntervalMs });
+  reaper = startReaper({
+    pool: db.pool,
+    lifecycle,
+    logger,
+    intervalMs: timings.reaperIntervalMs,
+    leaseMs: timings.leaseMs,
+  });
   return {
     ready: events.ready,
     control: createControlRunHandlers({ catalog: deps.catalog, scheduler, lifecycle, runs }),

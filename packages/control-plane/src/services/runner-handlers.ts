@@ -14,6 +14,7 @@ import {
   type RunnerService,
 } from "@tstr/proto";
 import { mapErrors } from "../errors.js";
+import { isUuid } from "../ids.js";
 import { RESULT_FROM_PROTO, runnerToProto, runToProto } from "../mapping/run-mapping.js";
 import type { LogIngest } from "../runs/log-ingest.js";
 import type { RunLifecycle } from "../runs/run-lifecycle.js";
@@ -60,7 +61,7 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
         Code.PermissionDenied,
       );
     }
-    const runner = id ? await deps.runners.getById(id).catch(() => undefined) : undefined;
+    const runner = isUuid(id) ? await deps.runners.getById(id) : undefined;
     if (!runner) throw new ConnectError(`runner "${id}" is not registered; call RegisterRunner first`, Code.NotFound);
     return { principal, runner };
   }

@@ -13,6 +13,7 @@ import {
   type SubmitRunRequest,
 } from "@tstr/proto";
 import { mapErrors } from "../errors.js";
+import { isUuid } from "../ids.js";
 import { RESULT_FROM_PROTO, runToProto } from "../mapping/run-mapping.js";
 import type { LogIngest } from "../runs/log-ingest.js";
 import type { RunLifecycle } from "../runs/run-lifecycle.js";
@@ -44,7 +45,8 @@ export function createTstrCompatHandlers(deps: {
     nextRun: (req, context) =>
       mapErrors(async () => {
         const principal = requirePrincipal(context);
-        const runner = await deps.runners.getById(principal.runnerId ?? req.id).catch(() => undefined);
+        const runnerId = principal.runnerId ?? req.id;
+        const runner = isUuid(runnerId) ? await deps.runners.getById(runnerId) : undefined;
         if (!runner) throw new ConnectError(`runner "${req.id}" is not registered`, Code.NotFound);
         const held = (await deps.runs.activeForRunner(runner.id)).length;
         const [run] = await deps.dispatcher.claim(runner, principal.namespaceSelectors, held, 1, COMPAT_LEASE_MS);
@@ -60,7 +62,7 @@ export function createTstrCompatHandlers(deps: {
         let attempt = 0;
         for await (const req of requests) {
           if (!last) {
-            const run = await deps.runs.getById(req.runId).catch(() => undefined);
+            const run = isUuid(req.runId) ? await deps.runs.getById(req.runId) : undefined;
             if (!run) throw new ConnectError(`run "${req.runId}" not found`, Code.NotFound);
             if (run.runnerId !== (principal.runnerId ?? req.id)) {
               throw new ConnectError(`run ${req.runId} is not assigned to runner ${req.id}`, Code.FailedPrecondition);

@@ -9,6 +9,13 @@ export type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
  */
 export async function withPgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client whose connection dies between queries emits 'error'; unheard, that
+  // would crash the process (e.g. on a database restart). The failing query reports it instead.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await fn(client);
@@ -16,8 +23,16 @@ export async function withPgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolCl
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
+    broken ??= isConnectionError(error) ? (error as Error) : undefined;
     throw error;
   } finally {
-    client.release();
+    client.off("error", onError);
+    // A broken connection is destroyed instead of going back to the pool.
+    client.release(broken);
   }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return code.startsWith("08") || code === "57P01" || code === "ECONNRESET" || code === "EPIPE";
 }

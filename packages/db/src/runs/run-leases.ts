@@ -36,15 +36,19 @@ export async function renewLeases(
  * Locks up to `limit` active runs whose lease has expired or whose deadline has passed, skipping
  * rows another replica's reaper holds. Call inside a transaction and settle each run there.
  */
-export async function lockOverdueRuns(client: pg.PoolClient, limit: number): Promise<RunRecord[]> {
+export async function lockOverdueRuns(
+  client: pg.PoolClient,
+  limit: number,
+  includeLostLeases = true,
+): Promise<RunRecord[]> {
   const { rows } = await client.query(
     `SELECT ${RUN_COLUMNS} FROM runs
      WHERE status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')
-       AND (lease_expires_at < now() OR deadline_at < now())
+       AND (($2::boolean AND lease_expires_at < now()) OR deadline_at < now())
      ORDER BY lease_expires_at
      LIMIT $1
      FOR UPDATE SKIP LOCKED`,
-    [limit],
+    [limit, includeLostLeases],
   );
   return rows.map(runFromRow);
 }

@@ -1,0 +1,30 @@
+import { GetRunResponseSchema } from "@tstr/proto";
+import type { CommandSpec } from "../cli/command-spec.js";
+import { lookUpRunnerNames } from "../client/runner-names.js";
+import { renderMessage } from "../output/output-format.js";
+import { runDetails } from "../output/run-view.js";
+import { renderDetails } from "../output/table.js";
+
+/** `tstrctl run get RUN_ID`: status, verdict, attempts, timings and result data of one run. */
+export const runGetCommand: CommandSpec = {
+  path: ["run", "get"],
+  summary: "Show a run: status, result, attempts, timings, result data",
+  synopsis: "run get RUN_ID [-o table|json|yaml]",
+  options: {},
+  flagHelp: [],
+  output: true,
+  args: { min: 1, max: 1 },
+  async run({ args, clients, output, io }) {
+    const { data } = await clients();
+    const response = await data.getRun({ id: args[0] ?? "" });
+    if (output !== "table") {
+      io.stdout(renderMessage(GetRunResponseSchema, response, output));
+      return 0;
+    }
+    const run = response.run;
+    if (!run) throw new Error(`the server returned no run for ${args[0]}`);
+    const runners = await lookUpRunnerNames(data, [run.runnerId, ...run.attempts.map((a) => a.runnerId)]);
+    io.stdout(renderDetails(runDetails(run, runners)));
+    return 0;
+  },
+};
