@@ -7,7 +7,14 @@ import { TEST_IMAGE, useTestDatabase } from "@tstr/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOf, issueToken, transportFor } from "./support/clients.js";
 import { runLogText, waitForRun } from "./support/runs.js";
-import { runTstr, startRunnerProcess, startServeProcess, type TstrProcess } from "./support/tstr-process.js";
+import {
+  runTstr,
+  spawnTstr,
+  startRunnerProcess,
+  startServeProcess,
+  type TstrProcess,
+  waitFor,
+} from "./support/tstr-process.js";
 
 // Real processes: `tstr serve`, one `tstr runner` per executor (process and Docker), and runs
 // scheduled over the API; results, logs, cancellation and timeouts as a user would see them.
@@ -144,4 +151,30 @@ it("ends ERROR with the executor's reason when the image cannot be pulled", asyn
   expect(run.result).toBe(Run_Result.ERROR);
   expect(run.resultReason).toMatch(/IMAGE_(PULL_FAILED|NOT_FOUND)/);
   expect((await runLogText(data(), run.id)).system).toMatch(/image/i);
+});
+
+describe("tstrctl run schedule --wait", () => {
+  it("streams a run's output live and exits 0 on PASS", async () => {
+    const proc = spawnTstr(["ctl", "run", "schedule", "hello", "--wait"], { TSTR_ADDR: server.url, TSTR_TOKEN: admin });
+    await waitFor(proc, () => (proc.stdout().includes("step 1") ? true : undefined));
+    const liveBeforeExit = proc.child.exitCode === null;
+    const code = await proc.exited;
+    expect(code, proc.stderr()).toBe(0);
+    expect(liveBeforeExit).toBe(true);
+    expect(proc.stdout()).toContain("step 3");
+    expect(proc.stdout()).not.toContain("a warning on stderr");
+    expect(proc.stderr()).toContain("a warning on stderr");
+    expect(proc.stderr()).toMatch(/: PASS in /);
+  });
+
+  it("exits non-zero when the run fails, saying why", async () => {
+    const result = await runTstr(["ctl", "run", "schedule", "failing", "--wait"], {
+      TSTR_ADDR: server.url,
+      TSTR_TOKEN: admin,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("checking something");
+    expect(result.stderr).toContain("expected 200, got 503");
+    expect(result.stderr).toContain("FAIL (EXIT_CODE_3)");
+  });
 });
