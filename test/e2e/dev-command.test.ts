@@ -2,9 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { ControlService, DataService, IdentityService } from "@tstr/proto";
+import { ControlService, DataService, IdentityService, Run_Result } from "@tstr/proto";
 import { afterAll, describe, expect, it } from "vitest";
 import { clientOf, transportFor } from "./support/clients.js";
+import { waitForRun } from "./support/runs.js";
 import { spawnTstr, type TstrProcess, waitFor } from "./support/tstr-process.js";
 
 // The README's first command: `tstr dev` brings up an embedded PostgreSQL and the server, prints a
@@ -27,7 +28,17 @@ async function freePort(): Promise<number> {
 }
 
 async function startDev(pgPort: number) {
-  current = spawnTstr(["dev", "--data-dir", dataDir, "--pg-port", String(pgPort), "--listen", "127.0.0.1:0"]);
+  current = spawnTstr([
+    "dev",
+    "--data-dir",
+    dataDir,
+    "--pg-port",
+    String(pgPort),
+    "--listen",
+    "127.0.0.1:0",
+    "--runner-executor",
+    "process",
+  ]);
   const proc = current;
   return waitFor(
     proc,
@@ -47,10 +58,18 @@ describe("tstr dev", () => {
     const first = await startDev(pgPort);
     const identity = await clientOf(IdentityService, transportFor(first.url, { token: first.token })).identity({});
     expect(identity.accessToken?.scopeNames).toEqual(["admin"]);
-    await clientOf(ControlService, transportFor(first.url, { token: first.token })).registerTest({
+    const control = clientOf(ControlService, transportFor(first.url, { token: first.token }));
+    await control.registerTest({
       name: "kept",
-      runConfig: { containerImage: "busybox" },
+      runConfig: { containerImage: "busybox", command: "echo", args: ["hi from dev"] },
     });
+    // The local runner is there and runs it.
+    const { runs } = await control.scheduleRun({ testName: "kept" });
+    const run = await waitForRun(
+      clientOf(DataService, transportFor(first.url, { token: first.token })),
+      runs[0]?.id ?? "",
+    );
+    expect(run.result).toBe(Run_Result.PASS);
     expect(await current?.stop("SIGINT")).toBe(0);
 
     const second = await startDev(pgPort);

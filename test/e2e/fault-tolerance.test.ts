@@ -92,12 +92,41 @@ describe("fault tolerance", () => {
     const runId = runs[0]?.id ?? "";
     await waitForRun(data(), runId, (r) => r.startedAt !== undefined);
     await doomed.stop("SIGKILL");
-    await runner("survivor");
+    await runner("survivor", ["--reject", "drain"]);
     const run = await waitForRun(data(), runId, undefined, 30_000);
     expect(run.result).toBe(Run_Result.PASS);
     expect(run.attempts.map((a) => a.reason)).toEqual(["RUNNER_LOST", ""]);
     const chunks = await data().getRunLogs({ runId, attempt: 1, afterSeq: 0n });
     expect(chunks.chunks.every((c) => c.attempt >= 1)).toBe(true);
+  }, 60_000);
+
+  it("SIGTERM drains a runner: the run in flight finishes, the runner exits 0", async () => {
+    const draining = await runner("drainer", ["--accept", "drain=1"]);
+    await control().registerTest({
+      name: "short",
+      runConfig: { containerImage: "busybox", command: "sh", args: ["-c", "sleep 1; echo done"] },
+    });
+    const { runs } = await control().scheduleRun({ testName: "short", labels: { drain: "1" } });
+    const runId = runs[0]?.id ?? "";
+    await waitForRun(data(), runId, (r) => r.startedAt !== undefined);
+    expect(await draining.stop("SIGTERM")).toBe(0);
+    const run = await waitForRun(data(), runId);
+    expect(run.result).toBe(Run_Result.PASS);
+    expect((await runLogText(data(), runId)).stdout).toBe("done\n");
+  });
+
+  it("SIGTERM past the drain timeout hands the run back to the queue for another runner", async () => {
+    const draining = await runner("drainer-2", ["--accept", "drain=2"]);
+    const { runs } = await control().scheduleRun({ testName: "counter", labels: { drain: "2" } });
+    const runId = runs[0]?.id ?? "";
+    await waitForRun(data(), runId, (r) => r.startedAt !== undefined && r.runnerId !== "");
+    expect(await draining.stop("SIGTERM")).toBe(0);
+    const handedBack = (await data().getRun({ id: runId })).run;
+    expect(handedBack?.attempts[0]?.reason).toBe("runner draining");
+    await runner("takes-over", ["--accept", "drain=2"]);
+    const run = await waitForRun(data(), runId, undefined, 30_000);
+    expect(run.result).toBe(Run_Result.PASS);
+    expect(run.attempts).toHaveLength(2);
   }, 60_000);
 
   it("a server restart mid-run: the run finishes and its log has every line once", async () => {

@@ -41,7 +41,17 @@ const chunk = (runId: string, attempt: number, seq: number, text: string) =>
 beforeAll(async () => {
   plane = await startControlPlane(
     { db: database.db, logger: silentLogger },
-    { host: "127.0.0.1", port: 0, runTimings: { leaseMs: 1500, heartbeatIntervalMs: 300, reaperIntervalMs: 200 } },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      runTimings: {
+        leaseMs: 1500,
+        heartbeatIntervalMs: 300,
+        reaperIntervalMs: 200,
+        logCapBytes: 64 * 1024,
+        deadlineSlackMs: 500,
+      },
+    },
   );
   admin = plane.bootstrapToken ?? "";
   runnerToken = (await issueToken(plane.url, admin, ["runner"], [".*"])).token;
@@ -62,6 +72,7 @@ describe("runner protocol", () => {
   it("pushes an assignment to a waiting runner, and a full run ends PASS with its logs", async () => {
     const runner = await register("proto-1");
     expect(runner.token).toMatch(/^ey/);
+    expect((await register("proto-1")).id).toBe(runner.id);
     const api = runnerApi(runner.token);
     const abort = new AbortController();
     const stream = api.receiveWork({ runnerId: runner.id }, { signal: abort.signal })[Symbol.asyncIterator]();
@@ -168,6 +179,53 @@ describe("runner protocol", () => {
     const run = (await data().getRun({ id: runId })).run;
     expect(run).toMatchObject({ result: Run_Result.ERROR, resultReason: "RUNNER_LOST", attempt: 2 });
     expect(run?.attempts.map((a) => a.reason)).toEqual(["RUNNER_LOST", "RUNNER_LOST"]);
+  });
+
+  it("times a run out on the server when its runner keeps it past the deadline", async () => {
+    await control().registerTest({
+      name: "wedged",
+      runConfig: {
+        containerImage: "busybox",
+        timeout: { seconds: 1n, nanos: 0 },
+        gracePeriod: { seconds: 0n, nanos: 0 },
+      },
+    });
+    const runner = await register("proto-wedged");
+    const api = runnerApi(runner.token);
+    const { runs } = await control().scheduleRun({ testName: "wedged" });
+    const runId = runs[0]?.id ?? "";
+    await api.acquireWork({ runnerId: runner.id, wait: { seconds: 2n, nanos: 0 } });
+    await api.startRun({ runId, attempt: 1 });
+    // The runner keeps heartbeating (it is alive) but never finishes: a wedged workload.
+    let run = (await data().getRun({ id: runId })).run;
+    const deadline = Date.now() + 8000;
+    while (run?.status !== RunStatus.FINISHED && Date.now() < deadline) {
+      await api.heartbeat({ runnerId: runner.id, runs: [{ runId, attempt: 1 }] });
+      await new Promise((r) => setTimeout(r, 200));
+      run = (await data().getRun({ id: runId })).run;
+    }
+    expect(run).toMatchObject({ result: Run_Result.TIMED_OUT, resultReason: "DEADLINE" });
+    const late = await api.finishRun({ runId, attempt: 1, result: Run_Result.PASS }).catch((e) => ConnectError.from(e));
+    expect((late as ConnectError).code).toBe(Code.FailedPrecondition);
+  });
+
+  it("caps a run's log and says so in a final system chunk", async () => {
+    const runner = await register("proto-cap");
+    const api = runnerApi(runner.token);
+    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const runId = runs[0]?.id ?? "";
+    await api.acquireWork({ runnerId: runner.id, wait: { seconds: 2n, nanos: 0 } });
+    const line = `${"x".repeat(1023)}\n`;
+    let truncated = false;
+    for (let seq = 1; seq <= 100 && !truncated; seq++) {
+      truncated = (await api.appendLogs({ chunks: [chunk(runId, 1, seq, line)] })).truncated;
+    }
+    expect(truncated).toBe(true);
+    const logs = await data().getRunLogs({ runId, limit: 1000 });
+    const stored = logs.chunks.filter((c) => c.stream === LogStream.STDOUT).reduce((n, c) => n + c.data.length, 0);
+    expect(stored).toBe(64 * 1024);
+    expect(Buffer.from(logs.chunks.at(-1)?.data ?? []).toString()).toContain("log truncated at 65536 bytes");
+    expect(logs.truncated).toBe(true);
   });
 
   it("expands a matrix into runs that share a matrix id", async () => {

@@ -29,6 +29,11 @@ export interface RunTimings {
   reaperIntervalMs: number;
   /** Per-run log cap (default 10 MiB). */
   logCapBytes: number;
+  /**
+   * How long past timeout + grace the server waits before timing a run out itself (a wedged or
+   * silent runner); the runner enforces the timeout first (default 30 s).
+   */
+  deadlineSlackMs: number;
 }
 
 export const DEFAULT_RUN_TIMINGS: RunTimings = {
@@ -36,6 +41,7 @@ export const DEFAULT_RUN_TIMINGS: RunTimings = {
   heartbeatIntervalMs: 5_000,
   reaperIntervalMs: 1_000,
   logCapBytes: 10 * 1024 * 1024,
+  deadlineSlackMs: 30_000,
 };
 
 /**
@@ -59,14 +65,14 @@ export function createRunSubsystem(deps: {
   // Losing the LISTEN connection means the database was unreachable: runners could not renew
   // their leases either, so the reaper gives them one more lease period.
   const events = createRunEvents(db.url, logger, () => reaper?.holdLeases());
-  const lifecycle = createRunLifecycle({ pool: db.pool, runs, now, deadlineSlackMs: 30_000 });
+  const lifecycle = createRunLifecycle({ pool: db.pool, runs, now, deadlineSlackMs: timings.deadlineSlackMs });
   const dispatcher = createWorkDispatcher({
     pool: db.pool,
     runs,
     events,
     leaseMs: timings.leaseMs,
     startAllowanceMs: 10 * 60_000,
-    deadlineSlackMs: 30_000,
+    deadlineSlackMs: timings.deadlineSlackMs,
     recheckMs: 2_000,
     keepaliveMs: 15_000,
     now,

@@ -42,7 +42,8 @@ export async function startSniffingServer(
   });
   const sockets = new Set<net.Socket>();
   const unrouted = new Set<net.Socket>();
-  const front = net.createServer((socket) => {
+  // No Nagle: back-to-back small gRPC frames would otherwise wait ~40 ms for delayed ACKs.
+  const front = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     unrouted.add(socket);
     socket.once("close", () => {

@@ -11,7 +11,7 @@ import {
   summarizeRuns,
   type TestCasesRepository,
 } from "@tstr/db";
-import type { RunResult, RunStatus } from "@tstr/domain";
+import { type RunResult, type RunStatus, selectorMatches } from "@tstr/domain";
 import {
   type DataService,
   GetRunLogsResponseSchema,
@@ -38,6 +38,7 @@ import {
   STATUS_TO_PROTO,
   testCaseToProto,
 } from "../mapping/run-mapping.js";
+import { parseSelectorField } from "../mapping/selector-field.js";
 import type { RunEvents } from "../runs/run-events.js";
 import { callScope } from "./call-context.js";
 
@@ -74,6 +75,7 @@ export function createDataRunHandlers(deps: {
     queryRuns: (req, context) =>
       mapErrors(async () => {
         const { namespace } = callScope(context, req.namespace);
+        const selector = parseSelectorField(req.selector, "selector");
         const date = (t: typeof req.scheduledAfter) => (t ? timestampDate(t) : undefined);
         const page = await queryRuns(deps.pool, {
           namespaces: [namespace],
@@ -93,8 +95,9 @@ export function createDataRunHandlers(deps: {
           pageSize: req.pageSize,
           pageToken: req.pageToken || undefined,
         });
+        // Like QueryTests, the selector applies per page: pages may be short; follow next_page_token.
         return create(QueryRunsResponseSchema, {
-          runs: page.runs.map((r) => runToProto(r)),
+          runs: page.runs.filter((r) => selectorMatches(selector, r.labels)).map((r) => runToProto(r)),
           nextPageToken: page.nextPageToken ?? "",
         });
       }),

@@ -24,11 +24,14 @@ export interface ClaimRequest {
 }
 
 const BATCH = 100;
+const CANDIDATES = `SELECT id, namespace, labels, executor, scheduled_at FROM runs
+  WHERE status = 'QUEUED' AND (not_before IS NULL OR not_before <= now())`;
+const ORDER = `ORDER BY scheduled_at, id LIMIT ${BATCH}`;
 
 /**
- * Claims up to `slots` queued runs for a runner in one transaction. Candidate rows are locked with
- * FOR UPDATE SKIP LOCKED, so concurrent claims on any replica never take the same run and never
- * wait for each other; rows this runner does not accept are released at commit.
+ * Claims up to `slots` queued runs for a runner in one transaction. The runs it accepts are locked
+ * with FOR UPDATE SKIP LOCKED and re-checked as still queued, so concurrent claims on any replica
+ * never take the same run and never wait for each other.
  */
 export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise<RunRecord[]> {
   if (req.slots <= 0) return [];
@@ -37,23 +40,32 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
     let cursor: { at: Date; id: string } | undefined;
     let scanned = 0;
     while (chosen.length < req.slots && scanned < (req.scanLimit ?? 1000)) {
-      const { rows } = await client.query(
-        `SELECT id, namespace, labels, executor, scheduled_at FROM runs
-         WHERE status = 'QUEUED' AND (not_before IS NULL OR not_before <= now())
-           AND ($1::timestamptz IS NULL OR (scheduled_at, id) > ($1::timestamptz, $2::uuid))
-         ORDER BY scheduled_at, id
-         LIMIT ${BATCH}
-         FOR UPDATE SKIP LOCKED`,
-        [cursor?.at ?? null, cursor?.id ?? null],
-      );
+      // Candidates are read without locks and filtered by placement here; only the accepted ones
+      // are then locked (SKIP LOCKED), so a claim never holds rows it will not take.
+      const { rows } = cursor
+        ? await client.query(`${CANDIDATES} AND (scheduled_at, id) > ($1::timestamptz, $2::uuid) ${ORDER}`, [
+            cursor.at,
+            cursor.id,
+          ])
+        : await client.query(`${CANDIDATES} ${ORDER}`);
       scanned += rows.length;
-      for (const row of rows) {
-        if (chosen.length >= req.slots) break;
-        if (
-          req.accepts({ id: row.id, namespace: row.namespace, labels: row.labels, executor: row.executor ?? undefined })
-        ) {
-          chosen.push(row.id);
-        }
+      const accepted = rows
+        .filter((row) =>
+          req.accepts({
+            id: row.id,
+            namespace: row.namespace,
+            labels: row.labels,
+            executor: row.executor ?? undefined,
+          }),
+        )
+        .map((row) => row.id as string);
+      if (accepted.length) {
+        const { rows: locked } = await client.query(
+          `SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'
+           ORDER BY scheduled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [accepted, req.slots - chosen.length],
+        );
+        chosen.push(...locked.map((row) => row.id as string));
       }
       if (rows.length < BATCH) break;
       const last = rows[rows.length - 1];
