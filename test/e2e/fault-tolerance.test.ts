@@ -30,7 +30,7 @@ const COUNTER = {
   args: ["-c", `i=1; while [ $i -le ${LINES} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`],
 };
 
-async function runner(name: string) {
+async function runner(name: string, extra: string[] = []) {
   const proc = await startRunnerProcess(server.url, runnerToken, [
     "--name",
     name,
@@ -40,6 +40,7 @@ async function runner(name: string) {
     path.join(workDir, name),
     "--drain-timeout",
     "1s",
+    ...extra,
   ]);
   runners.push(proc);
   return proc;
