@@ -244,6 +244,31 @@ describe("runner protocol", () => {
     expect(runs.every((r) => r.labels.tier === "smoke")).toBe(true);
   });
 
+  it("summarizes runs by result and lists runners with their liveness", async () => {
+    const summary = await data().summarizeRuns({ interval: 2 });
+    const counts = new Map<number, number>();
+    for (const bucket of summary.intervalStats) {
+      for (const r of bucket.resultCount) counts.set(r.result, (counts.get(r.result) ?? 0) + r.count);
+    }
+    expect(counts.get(Run_Result.PASS)).toBeGreaterThanOrEqual(1);
+    expect(counts.get(Run_Result.FAIL)).toBeGreaterThanOrEqual(1);
+    expect(counts.get(Run_Result.CANCELLED)).toBeGreaterThanOrEqual(1);
+    const { runners } = await data().queryRunners({});
+    expect(runners.map((r) => r.name)).toContain("proto-1");
+    const live = await data().queryRunners({ lastHeartbeatWithin: { seconds: 60n, nanos: 0 } });
+    expect(live.runners.length).toBeGreaterThan(0);
+    expect(live.runners.every((r) => r.lastHeartbeatAt !== undefined)).toBe(true);
+  });
+
+  it("filters runs by status, result and label selector", async () => {
+    const failed = await data().queryRuns({ results: [Run_Result.FAIL] });
+    expect(failed.runs.length).toBeGreaterThan(0);
+    expect(failed.runs.every((r) => r.result === Run_Result.FAIL)).toBe(true);
+    const windows = await data().queryRuns({ selector: "os=windows" });
+    expect(windows.runs.length).toBeGreaterThan(0);
+    expect(windows.runs.every((r) => r.labels.os === "windows")).toBe(true);
+  });
+
   it("keeps tstr's NextRun and SubmitRun working", async () => {
     const runner = await register("tstr-style", { acceptTestLabelSelectors: { tstr: "y.s", tier: "smo.*" } });
     const api = runnerApi(runnerToken);
