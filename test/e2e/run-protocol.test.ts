@@ -113,7 +113,11 @@ describe("runner protocol", () => {
     const a = await register("proto-2");
     const { runs } = await control().scheduleRun({ testName: "hello" });
     const runId = runs[0]?.id ?? "";
-    const work = await runnerApi(a.token).acquireWork({ runnerId: a.id, wait: { seconds: 2n, nanos: 0 } });
+    const work = await runnerApi(a.token).acquireWork({
+      runnerId: a.id,
+      freeSlots: 1,
+      wait: { seconds: 2n, nanos: 0 },
+    });
     expect(work.assignments.map((x) => x.run?.id)).toContain(runId);
     const stale = await runnerApi(a.token)
       .startRun({ runId, attempt: 7 })
@@ -138,7 +142,7 @@ describe("runner protocol", () => {
     const api = runnerApi(runner.token);
     const { runs } = await control().scheduleRun({ testName: "hello" });
     const runId = runs[0]?.id ?? "";
-    await api.acquireWork({ runnerId: runner.id, wait: { seconds: 2n, nanos: 0 } });
+    await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     await api.startRun({ runId, attempt: 1 });
     const abort = new AbortController();
     const stream = api.receiveWork({ runnerId: runner.id }, { signal: abort.signal })[Symbol.asyncIterator]();
@@ -164,7 +168,7 @@ describe("runner protocol", () => {
     const lost = await register("proto-lost");
     const { runs } = await control().scheduleRun({ testName: "retried" });
     const runId = runs[0]?.id ?? "";
-    await runnerApi(lost.token).acquireWork({ runnerId: lost.id, wait: { seconds: 2n, nanos: 0 } });
+    await runnerApi(lost.token).acquireWork({ runnerId: lost.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     const waitFor = async (check: () => Promise<boolean>) => {
       const deadline = Date.now() + 8000;
       while (!(await check())) {
@@ -174,7 +178,12 @@ describe("runner protocol", () => {
     };
     await waitFor(async () => (await data().getRun({ id: runId })).run?.status === RunStatus.QUEUED);
     expect((await data().getRun({ id: runId })).run?.resultReason).toBe("RUNNER_LOST");
-    await runnerApi(lost.token).acquireWork({ runnerId: lost.id, wait: { seconds: 2n, nanos: 0 } });
+    // The lost runner comes back and reports on the run it no longer holds: refused.
+    const stale = await runnerApi(lost.token)
+      .finishRun({ runId, attempt: 1, result: Run_Result.ERROR })
+      .catch((e) => ConnectError.from(e));
+    expect((stale as ConnectError).code).toBe(Code.FailedPrecondition);
+    await runnerApi(lost.token).acquireWork({ runnerId: lost.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     await waitFor(async () => (await data().getRun({ id: runId })).run?.status === RunStatus.FINISHED);
     const run = (await data().getRun({ id: runId })).run;
     expect(run).toMatchObject({ result: Run_Result.ERROR, resultReason: "RUNNER_LOST", attempt: 2 });
@@ -194,7 +203,7 @@ describe("runner protocol", () => {
     const api = runnerApi(runner.token);
     const { runs } = await control().scheduleRun({ testName: "wedged" });
     const runId = runs[0]?.id ?? "";
-    await api.acquireWork({ runnerId: runner.id, wait: { seconds: 2n, nanos: 0 } });
+    await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     await api.startRun({ runId, attempt: 1 });
     // The runner keeps heartbeating (it is alive) but never finishes: a wedged workload.
     let run = (await data().getRun({ id: runId })).run;
@@ -214,7 +223,7 @@ describe("runner protocol", () => {
     const api = runnerApi(runner.token);
     const { runs } = await control().scheduleRun({ testName: "hello" });
     const runId = runs[0]?.id ?? "";
-    await api.acquireWork({ runnerId: runner.id, wait: { seconds: 2n, nanos: 0 } });
+    await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     const line = `${"x".repeat(1023)}\n`;
     let truncated = false;
     for (let seq = 1; seq <= 100 && !truncated; seq++) {
@@ -267,6 +276,48 @@ describe("runner protocol", () => {
     const windows = await data().queryRuns({ selector: "os=windows" });
     expect(windows.runs.length).toBeGreaterThan(0);
     expect(windows.runs.every((r) => r.labels.os === "windows")).toBe(true);
+  });
+
+  it("never assigns a runner more runs than its capacity, however many polls race", async () => {
+    await control().registerTest({ name: "cap", labels: { cap: "1" }, runConfig: { containerImage: "busybox" } });
+    const res = await runnerApi().registerRunner({ name: "proto-capacity", capacity: 1, acceptSelectors: ["cap=1"] });
+    const api = runnerApi(res.runnerToken);
+    for (let i = 0; i < 5; i++) await control().scheduleRun({ testName: "cap" });
+    const polls = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api.acquireWork({ runnerId: res.runner?.id, freeSlots: 1, wait: { seconds: 1n, nanos: 0 } }),
+      ),
+    );
+    const assigned = new Set(polls.flatMap((p) => p.assignments.map((a) => a.run?.id)));
+    expect(assigned.size).toBe(1);
+  });
+
+  it("accepts the leased protocol only with a runner-bound token, and keeps runner names with their token", async () => {
+    const runner = await register("proto-owned");
+    const shared = await runnerApi()
+      .acquireWork({ runnerId: runner.id, freeSlots: 1 })
+      .catch((e) => ConnectError.from(e));
+    expect((shared as ConnectError).code).toBe(Code.PermissionDenied);
+    const other = (await issueToken(plane.url, admin, ["runner"], [".*"])).token;
+    const hijack = await runnerApi(other)
+      .registerRunner({ name: "proto-owned" })
+      .catch((e) => ConnectError.from(e));
+    expect((hijack as ConnectError).code).toBe(Code.PermissionDenied);
+  });
+
+  it("pages through runs queued together (same timestamp) without gaps or repeats", async () => {
+    const { runs, matrixId } = await control().scheduleRun({
+      testName: "hello",
+      testMatrix: { labels: { n: { values: Array.from({ length: 12 }, (_, i) => `v${i}`) } } },
+    });
+    const seen: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await data().queryRuns({ matrixId, pageSize: 5, pageToken });
+      seen.push(...page.runs.map((r) => r.id));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(seen.sort()).toEqual(runs.map((r) => r.id).sort());
   });
 
   it("keeps tstr's NextRun and SubmitRun working", async () => {

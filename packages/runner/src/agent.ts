@@ -48,6 +48,11 @@ export interface RunnerAgentDeps {
   clock?: Clock;
   logger?: RunnerLogger;
   options: RunnerAgentOptions;
+  /**
+   * Called with the token the server binds to this runner at registration; the client must use
+   * it from then on (it can act only on this runner's runs). See createRunnerClient's `credentials`.
+   */
+  onRunnerToken?: (token: string) => void;
 }
 
 /** A runner daemon: registers, receives and executes runs, heartbeats, drains. */
@@ -194,6 +199,7 @@ export function createRunnerAgent(deps: RunnerAgentDeps): RunnerAgent {
       { clock, logger, signal: starting.signal },
     );
     runnerId = registration.runnerId;
+    if (registration.runnerToken) deps.onRunnerToken?.(registration.runnerToken);
     if (draining) return;
     const common = { client, runnerId, clock, logger };
     heartbeat = startHeartbeat({

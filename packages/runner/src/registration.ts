@@ -22,6 +22,8 @@ export interface RunnerIdentity {
 export interface Registration {
   runnerId: string;
   heartbeatIntervalMs: number;
+  /** A token bound to this runner, to use for every later call (empty when the server has none). */
+  runnerToken: string;
 }
 
 /** Used when the server does not say; leases last a few heartbeats. */
@@ -63,5 +65,9 @@ export async function registerRunner(
   const runnerId = answer.runner?.id;
   if (!runnerId) throw new Error("RegisterRunner answered without a runner id");
   const interval = answer.heartbeatInterval ? durationMs(answer.heartbeatInterval) : 0;
-  return { runnerId, heartbeatIntervalMs: interval > 0 ? interval : DEFAULT_HEARTBEAT_INTERVAL_MS };
+  return {
+    runnerId,
+    heartbeatIntervalMs: interval > 0 ? interval : DEFAULT_HEARTBEAT_INTERVAL_MS,
+    runnerToken: answer.runnerToken,
+  };
 }

@@ -5,8 +5,11 @@ import { RunnerService } from "@tstr/proto";
 export interface RunnerClientOptions {
   /** The server, e.g. http://127.0.0.1:7420 (h2c) or https://tstr.example.com. */
   baseUrl: string;
-  /** A runner-scoped token, sent as `Authorization: Bearer <token>`. */
-  token: string;
+  /**
+   * The runner's credentials, sent as `Authorization: Bearer <token>`. Read on every call, so
+   * replacing `token` (with the one RegisterRunner binds to this runner) takes effect at once.
+   */
+  credentials: { token: string };
 }
 
 /**
@@ -15,12 +18,11 @@ export interface RunnerClientOptions {
  * then shares one connection, and HTTP/2 pings notice a dead peer long before TCP would.
  */
 export function createRunnerClient(options: RunnerClientOptions): Client<typeof RunnerService> {
-  const authorization = `Bearer ${options.token}`;
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     interceptors: [
       (next) => (req) => {
-        req.header.set("authorization", authorization);
+        req.header.set("authorization", `Bearer ${options.credentials.token}`);
         return next(req);
       },
     ],

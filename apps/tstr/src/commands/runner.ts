@@ -26,8 +26,12 @@ export async function startRunner(config: RunnerConfig, logger: Logger, signal?:
   });
   const removed = await executor.cleanupOrphans();
   if (removed > 0) logger.info("removed workloads left by an earlier runner", { removed });
+  const credentials = { token: config.token };
   const agent = createRunnerAgent({
-    client: createRunnerClient({ baseUrl: config.server, token: config.token }),
+    client: createRunnerClient({ baseUrl: config.server, credentials }),
+    onRunnerToken: (token) => {
+      credentials.token = token;
+    },
     executor,
     logger,
     options: {

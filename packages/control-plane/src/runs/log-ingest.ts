@@ -22,19 +22,21 @@ export function createLogIngest(deps: {
   testCases: TestCasesRepository;
   capBytes: number;
 }) {
-  async function holder(runId: string, attempt: number, runnerId: string | undefined): Promise<RunRecord> {
+  async function holder(runId: string, attempt: number, runnerId: string): Promise<RunRecord> {
     const run = isUuid(runId) ? await deps.runs.getById(runId) : undefined;
     if (!run) throw new NotFoundError(`run "${runId}" not found`);
     if (run.attempt !== attempt) {
       throw new StaleAttemptError(`run ${runId}: attempt ${attempt} is stale (current attempt ${run.attempt})`);
     }
-    if (runnerId && run.runnerId !== runnerId)
-      throw new StaleAttemptError(`run ${runId} is not assigned to this runner`);
+    if (run.runnerId !== runnerId) throw new StaleAttemptError(`run ${runId} is not assigned to this runner`);
+    if (run.status !== "ASSIGNED" && run.status !== "RUNNING" && run.status !== "CANCELLING") {
+      throw new StaleAttemptError(`run ${runId} is ${run.status.toLowerCase()}; it takes no more reports`);
+    }
     return run;
   }
 
   return {
-    async append(chunks: LogChunk[], runnerId: string | undefined) {
+    async append(chunks: LogChunk[], runnerId: string) {
       if (chunks.length > MAX_CHUNKS_PER_CALL) {
         throw new ValidationError([{ path: "chunks", message: `at most ${MAX_CHUNKS_PER_CALL} chunks per call` }]);
       }
@@ -73,9 +75,11 @@ export function createLogIngest(deps: {
       return create(AppendLogsResponseSchema, { stored, truncated });
     },
 
-    async reportResults(req: ReportResultsRequest, runnerId: string | undefined) {
+    /** Result data (merged) and test cases (replacing the attempt's, unless `keepTestCases`). */
+    async reportResults(req: ReportResultsRequest, runnerId: string, opts: { keepTestCases?: boolean } = {}) {
       await holder(req.runId, req.attempt, runnerId);
       await deps.runs.mergeResultData(req.runId, req.resultData);
+      if (opts.keepTestCases) return;
       await deps.testCases.replace(
         req.runId,
         req.attempt,

@@ -40,6 +40,11 @@ export interface RunLifecycleDeps {
  * is checked (a stale report is refused), the pure domain state machine decides the next state,
  * and the new state, the attempt record and a progress notification are written in one transaction.
  */
+/** How long a run may take once started: its timeout plus the grace period for stopping it. */
+export function runAllowanceMs(run: RunRecord): number {
+  return (run.runConfig.timeoutMs ?? 0) + (run.runConfig.gracePeriodMs ?? 10_000);
+}
+
 export function createRunLifecycle(deps: RunLifecycleDeps) {
   const { pool, runs, now } = deps;
 
@@ -54,8 +59,11 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
       if (guard.attempt !== undefined && guard.attempt !== run.attempt) {
         throw new StaleAttemptError(`run ${runId}: attempt ${guard.attempt} is stale (current attempt ${run.attempt})`);
       }
-      if (guard.runnerId !== undefined && run.runnerId !== guard.runnerId) {
-        throw new StaleAttemptError(`run ${runId} is not assigned to this runner`);
+      if (guard.runnerId !== undefined) {
+        if (run.runnerId !== guard.runnerId) throw new StaleAttemptError(`run ${runId} is not assigned to this runner`);
+        if (run.status !== "ASSIGNED" && run.status !== "RUNNING" && run.status !== "CANCELLING") {
+          throw new StaleAttemptError(`run ${runId} is ${run.status.toLowerCase()}; the runner no longer holds it`);
+        }
       }
       const { event, extras = {}, attemptResult } = decide(run);
       let next: ReturnType<typeof transition>;
@@ -82,19 +90,27 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
   }
 
   return {
-    start: (runId: string, guard: HolderGuard, startedAt: Date) =>
-      apply(runId, guard, (run) => ({
-        event: { type: "start" },
-        extras: {
-          startedAt,
-          deadlineAt: new Date(
-            startedAt.getTime() +
-              (run.runConfig.timeoutMs ?? 0) +
-              (run.runConfig.gracePeriodMs ?? 10_000) +
-              deps.deadlineSlackMs,
-          ),
-        },
-      })),
+    /**
+     * The runner started the attempt. Idempotent (a retried StartRun whose answer was lost succeeds
+     * again). The server's deadline counts from the server's clock, not the runner's.
+     */
+    start: async (runId: string, guard: HolderGuard, _reportedStartedAt: Date) => {
+      const current = await runs.getById(runId);
+      if (
+        current?.status === "RUNNING" &&
+        current.attempt === guard.attempt &&
+        current.runnerId === (guard.runnerId ?? current.runnerId)
+      ) {
+        return current;
+      }
+      return apply(runId, guard, (run) => {
+        const startedAt = now();
+        return {
+          event: { type: "start" },
+          extras: { startedAt, deadlineAt: new Date(startedAt.getTime() + runAllowanceMs(run) + deps.deadlineSlackMs) },
+        };
+      });
+    },
 
     /**
      * The runner's report of how an attempt ended. When the retry policy covers the outcome (FAIL,
@@ -118,9 +134,16 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
         };
       }),
 
-    /** Cancels a run: a queued one ends at once, a held one is CANCELLING until its runner stops it. */
+    /**
+     * Cancels a run: a queued one ends at once; a held one is CANCELLING until its runner stops it,
+     * and at the latest after its grace period (and slack), when the server ends it CANCELLED.
+     */
     cancel: (runId: string) =>
-      apply(runId, {}, () => ({ event: { type: "cancel" }, extras: { cancelRequestedAt: now() } })),
+      apply(runId, {}, (run) => {
+        const stopBy = new Date(now().getTime() + (run.runConfig.gracePeriodMs ?? 10_000) + deps.deadlineSlackMs);
+        const deadlineAt = run.deadlineAt && run.deadlineAt < stopBy ? run.deadlineAt : stopBy;
+        return { event: { type: "cancel" }, extras: { cancelRequestedAt: now(), deadlineAt } };
+      }),
 
     handBack: (runId: string, guard: HolderGuard, reason: string) =>
       apply(runId, guard, () => ({ event: { type: "release", reason } })),
@@ -128,8 +151,10 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
     /** Server-side end of an overdue run (lease lost or deadline passed); used by the reaper. */
     expire: (run: RunRecord) =>
       apply(run.id, { attempt: run.attempt }, (current) => {
-        if (current.deadlineAt && current.deadlineAt <= now() && current.status !== "CANCELLING") {
-          return { event: { type: "finish", result: "TIMED_OUT", reason: "DEADLINE" } };
+        if (current.deadlineAt && current.deadlineAt <= now()) {
+          return current.status === "CANCELLING"
+            ? { event: { type: "finish", result: "CANCELLED", reason: "STOP_DEADLINE" } }
+            : { event: { type: "finish", result: "TIMED_OUT", reason: "DEADLINE" } };
         }
         if (current.leaseExpiresAt && current.leaseExpiresAt > now()) {
           throw new StaleAttemptError(`run ${run.id} is no longer overdue`);

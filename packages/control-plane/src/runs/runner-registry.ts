@@ -3,6 +3,7 @@ import { type HeldRun, type RunnerRecord, type RunnersRepository, renewLeases } 
 import { formatSelector, selectorFromRegexMap, ValidationError, validateNamespaceSelector } from "@tstr/domain";
 import type { RegisterRunnerRequest } from "@tstr/proto";
 import type pg from "pg";
+import { ForbiddenError } from "../errors.js";
 import { parseSelectorField } from "../mapping/selector-field.js";
 import type { TokenService } from "../tokens/token-service.js";
 
@@ -24,11 +25,19 @@ export function createRunnerRegistry(deps: {
     ): Promise<{ runner: RunnerRecord; runnerToken?: string }> {
       const registration = registrationFrom(req, principal);
       if (principal.runnerId) {
-        const existing = await deps.runners.getById(principal.runnerId);
-        if (existing && existing.name !== registration.name) {
+        const own = await deps.runners.getById(principal.runnerId);
+        if (own && own.name !== registration.name) {
           throw new ValidationError([
-            { path: "name", message: `this token belongs to runner "${existing.name}"; register under that name` },
+            { path: "name", message: `this token belongs to runner "${own.name}"; register under that name` },
           ]);
+        }
+      } else {
+        // A name stays with the token that registered it: another token cannot take it over.
+        const existing = await deps.runners.getByName(registration.name);
+        if (existing?.tokenId && existing.tokenId !== principal.tokenId && !principal.scopes.includes("admin")) {
+          throw new ForbiddenError(
+            `runner name "${registration.name}" belongs to a runner registered with another token`,
+          );
         }
       }
       const runner = await deps.runners.register(registration);
@@ -85,6 +94,7 @@ function registrationFrom(req: RegisterRunnerRequest, principal: Principal) {
     capacity: req.capacity || 1,
     executors: req.executors,
     version: req.version,
-    tokenId: principal.tokenId,
+    // The registering (shared) token owns the name; a runner's own bound token does not replace it.
+    tokenId: principal.runnerId ? undefined : principal.tokenId,
   };
 }

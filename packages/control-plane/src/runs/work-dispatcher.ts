@@ -2,6 +2,9 @@ import { claimQueuedRuns, type RunnerRecord, type RunRecord, type RunsRepository
 import type pg from "pg";
 import { placementFor } from "./placement.js";
 import type { RunEvents } from "./run-events.js";
+import { runAllowanceMs } from "./run-lifecycle.js";
+
+const REDELIVER_AFTER_MS = 10_000;
 
 /** What a runner's work stream delivers. */
 export type WorkEvent =
@@ -32,32 +35,32 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
   const { runs, events, now } = deps;
 
   const deadlineFor = (run: RunRecord) =>
-    new Date(
-      now().getTime() +
-        deps.startAllowanceMs +
-        (run.runConfig.timeoutMs ?? 0) +
-        (run.runConfig.gracePeriodMs ?? 10_000) +
-        deps.deadlineSlackMs,
-    );
+    new Date(now().getTime() + deps.startAllowanceMs + runAllowanceMs(run) + deps.deadlineSlackMs);
 
-  /** Claims up to the runner's free capacity (and `maxSlots`), given the runs it already holds. */
-  async function claim(
-    runner: RunnerRecord,
-    tokenNamespaces: string[],
-    held: number,
-    maxSlots: number,
-    leaseMs = deps.leaseMs,
-  ) {
-    const slots = Math.min(runner.capacity - held, maxSlots);
-    if (slots <= 0) return [];
+  /** Claims up to `maxSlots` runs; the claim itself bounds them by the runner's free capacity. */
+  async function claim(runner: RunnerRecord, tokenNamespaces: string[], maxSlots: number, leaseMs = deps.leaseMs) {
+    if (maxSlots <= 0) return [];
     return claimQueuedRuns(deps.pool, {
       runnerId: runner.id,
-      slots,
+      slots: maxSlots,
       leaseMs,
       accepts: placementFor(runner, tokenNamespaces),
       deadlineFor,
     });
   }
+
+  // What long polls already handed out recently, so a poll does not return the same
+  // cancellation or assignment again at once (which would make the poller spin); heartbeats
+  // repeat cancellations, and a run still unstarted after a while is offered again.
+  const recentlyDelivered = new Map<string, number>();
+  const firstDelivery = (kind: string, run: RunRecord) => {
+    const key = `${kind}:${run.id}:${run.attempt}`;
+    const at = recentlyDelivered.get(key);
+    if (at !== undefined && Date.now() - at < REDELIVER_AFTER_MS) return false;
+    if (recentlyDelivered.size > 10_000) recentlyDelivered.clear();
+    recentlyDelivered.set(key, Date.now());
+    return true;
+  };
 
   const relevantTo = (runner: RunnerRecord, held: Set<string>) => (kind: string, payload: string) =>
     kind === "queued" ||
@@ -68,7 +71,11 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
     claim,
     deadlineFor,
 
-    /** The pushed work stream of one runner, until `signal` aborts. */
+    /**
+     * The pushed work stream of one runner, until `signal` aborts. Runs assigned to the runner but
+     * not started yet are (re)sent on every new stream, so an assignment whose delivery was cut
+     * off is never stranded; the runner ignores ones it already has.
+     */
     async *stream(runner: RunnerRecord, tokenNamespaces: string[], signal: AbortSignal): AsyncGenerator<WorkEvent> {
       const delivered = new Set<string>();
       // A first keepalive right away: HTTP streams send nothing (not even headers) before the first message.
@@ -77,15 +84,16 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
         const active = await runs.activeForRunner(runner.id);
         const heldIds = new Set(active.map((r) => r.id));
         for (const run of active) {
-          const key = `${run.id}:${run.attempt}`;
-          if (run.status === "CANCELLING" && !delivered.has(key)) {
-            delivered.add(key);
-            lastSent = Date.now();
-            yield { kind: "cancellation", run };
-          }
+          const key = `${run.status === "CANCELLING" ? "cancel" : "assign"}:${run.id}:${run.attempt}`;
+          if (delivered.has(key) || run.status === "RUNNING") continue;
+          delivered.add(key);
+          lastSent = Date.now();
+          yield run.status === "CANCELLING" ? { kind: "cancellation", run } : { kind: "assignment", run };
         }
-        const claimed = await claim(runner, tokenNamespaces, active.length, runner.capacity);
+        if (signal.aborted) return;
+        const claimed = await claim(runner, tokenNamespaces, runner.capacity);
         for (const run of claimed) {
+          delivered.add(`assign:${run.id}:${run.attempt}`);
           lastSent = Date.now();
           yield { kind: "assignment", run };
         }
@@ -98,19 +106,25 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
       }
     },
 
-    /** Long-poll: assignments and pending cancellations now, or after waiting up to `waitMs` for some. */
+    /**
+     * Long-poll: assignments (new claims up to `freeSlots`, plus held runs not started yet) and
+     * pending cancellations now, or after waiting up to `waitMs` for some.
+     */
     async acquire(
       runner: RunnerRecord,
       tokenNamespaces: string[],
-      maxSlots: number,
+      freeSlots: number,
       waitMs: number,
       signal: AbortSignal,
     ) {
       const deadline = Date.now() + waitMs;
       for (;;) {
         const active = await runs.activeForRunner(runner.id);
-        const cancellations = active.filter((r) => r.status === "CANCELLING");
-        const assignments = await claim(runner, tokenNamespaces, active.length, maxSlots);
+        const cancellations = active.filter((r) => r.status === "CANCELLING" && firstDelivery("cancel", r));
+        const pending = active.filter((r) => r.status === "ASSIGNED" && firstDelivery("assign", r));
+        // A caller that gave up (aborted) must not be handed new runs it will never see.
+        const claimed = signal.aborted ? [] : await claim(runner, tokenNamespaces, freeSlots);
+        const assignments = [...pending, ...claimed];
         const left = deadline - Date.now();
         if (assignments.length || cancellations.length || left <= 0 || signal.aborted)
           return { assignments, cancellations };

@@ -34,6 +34,21 @@ export interface RunnerHandlerDeps {
   now: () => Date;
 }
 
+/**
+ * The caller of the leased protocol: a token bound to one runner (RegisterRunner hands it out).
+ * Shared runner tokens may only register (and use tstr's NextRun/SubmitRun).
+ */
+function boundPrincipal(context: HandlerContext): Principal & { runnerId: string } {
+  const principal = requirePrincipal(context);
+  if (!principal.runnerId) {
+    throw new ConnectError(
+      "this call needs the runner token returned by RegisterRunner (a shared runner token may only register)",
+      Code.PermissionDenied,
+    );
+  }
+  return principal as Principal & { runnerId: string };
+}
+
 const assignment = (run: RunRecord) =>
   create(AssignmentSchema, {
     run: runToProto(run),
@@ -53,9 +68,9 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
     context: HandlerContext,
     runnerId: string,
   ): Promise<{ principal: Principal; runner: RunnerRecord }> {
-    const principal = requirePrincipal(context);
-    const id = principal.runnerId ?? runnerId;
-    if (principal.runnerId && runnerId && runnerId !== principal.runnerId) {
+    const principal = boundPrincipal(context);
+    const id = principal.runnerId;
+    if (runnerId && runnerId !== principal.runnerId) {
       throw new ConnectError(
         `this token belongs to runner ${principal.runnerId}, not ${runnerId}`,
         Code.PermissionDenied,
@@ -66,11 +81,8 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
     return { principal, runner };
   }
 
-  /** Guard for run-level reports: the attempt, and the runner when the token is runner-bound. */
-  const guard = (context: HandlerContext, attempt: number) => {
-    const principal = requirePrincipal(context);
-    return { attempt, runnerId: principal.runnerId };
-  };
+  /** Guard for run-level reports: this attempt, held by the runner the token is bound to. */
+  const guard = (context: HandlerContext, attempt: number) => ({ attempt, runnerId: boundPrincipal(context).runnerId });
 
   return {
     ...createTstrCompatHandlers(deps),
@@ -105,7 +117,7 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
         const work = await dispatcher.acquire(
           runner,
           principal.namespaceSelectors,
-          req.freeSlots || runner.capacity,
+          req.freeSlots,
           waitMs,
           context.signal,
         );
@@ -140,13 +152,12 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
 
     appendLogs: (req, context) =>
       mapErrors(async () => {
-        const principal = requirePrincipal(context);
-        return deps.logs.append(req.chunks, principal.runnerId);
+        return deps.logs.append(req.chunks, boundPrincipal(context).runnerId);
       }),
 
     reportResults: (req, context) =>
       mapErrors(async () => {
-        await deps.logs.reportResults(req, requirePrincipal(context).runnerId);
+        await deps.logs.reportResults(req, boundPrincipal(context).runnerId);
         return {};
       }),
 

@@ -1,12 +1,13 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { requirePrincipal } from "@tstr/auth";
+import { type Principal, requirePrincipal } from "@tstr/auth";
 import type { RunnersRepository, RunsRepository } from "@tstr/db";
 import {
   LogChunkSchema,
   LogStream,
   NextRunResponseSchema,
+  ReportResultsRequestSchema,
   Run_Log_Output,
   Run_Result,
   type RunnerService,
@@ -41,15 +42,23 @@ export function createTstrCompatHandlers(deps: {
   logs: LogIngest;
   now: () => Date;
 }): Pick<ServiceImpl<typeof RunnerService>, "nextRun" | "submitRun"> {
+  /** tstr's runner names itself by id; a shared token may act only for runners it registered. */
+  async function ownRunner(principal: Principal, runnerId: string) {
+    const id = principal.runnerId ?? runnerId;
+    const runner = isUuid(id) ? await deps.runners.getById(id) : undefined;
+    if (!runner) throw new ConnectError(`runner "${runnerId}" is not registered`, Code.NotFound);
+    if (!principal.runnerId && runner.tokenId !== principal.tokenId) {
+      throw new ConnectError(`runner ${runner.id} was registered with another token`, Code.PermissionDenied);
+    }
+    return runner;
+  }
+
   return {
     nextRun: (req, context) =>
       mapErrors(async () => {
         const principal = requirePrincipal(context);
-        const runnerId = principal.runnerId ?? req.id;
-        const runner = isUuid(runnerId) ? await deps.runners.getById(runnerId) : undefined;
-        if (!runner) throw new ConnectError(`runner "${req.id}" is not registered`, Code.NotFound);
-        const held = (await deps.runs.activeForRunner(runner.id)).length;
-        const [run] = await deps.dispatcher.claim(runner, principal.namespaceSelectors, held, 1, COMPAT_LEASE_MS);
+        const runner = await ownRunner(principal, req.id);
+        const [run] = await deps.dispatcher.claim(runner, principal.namespaceSelectors, 1, COMPAT_LEASE_MS);
         if (!run) throw new ConnectError("no run is available", Code.NotFound);
         return create(NextRunResponseSchema, { run: runToProto(run) });
       }),
@@ -57,26 +66,32 @@ export function createTstrCompatHandlers(deps: {
     submitRun: (requests, context) =>
       mapErrors(async () => {
         const principal = requirePrincipal(context);
+        // The first message names the run and the runner; every later one must name the same.
+        let held: { runId: string; runnerId: string; attempt: number } | undefined;
         let last: SubmitRunRequest | undefined;
         let seq = 0;
-        let attempt = 0;
         for await (const req of requests) {
-          if (!last) {
+          if (!held) {
+            const runner = await ownRunner(principal, req.id);
             const run = isUuid(req.runId) ? await deps.runs.getById(req.runId) : undefined;
-            if (!run) throw new ConnectError(`run "${req.runId}" not found`, Code.NotFound);
-            if (run.runnerId !== (principal.runnerId ?? req.id)) {
-              throw new ConnectError(`run ${req.runId} is not assigned to runner ${req.id}`, Code.FailedPrecondition);
+            if (!run || run.runnerId !== runner.id) {
+              throw new ConnectError(
+                `run "${req.runId}" is not assigned to runner ${runner.id}`,
+                Code.FailedPrecondition,
+              );
             }
-            attempt = run.attempt;
+            held = { runId: run.id, runnerId: runner.id, attempt: run.attempt };
             if (run.status === "ASSIGNED") {
-              const startedAt = req.startedAt ? timestampDate(req.startedAt) : deps.now();
-              await deps.lifecycle.start(run.id, { attempt }, startedAt);
+              await deps.lifecycle.start(run.id, { attempt: run.attempt, runnerId: runner.id }, deps.now());
             }
+          } else if ((req.runId && req.runId !== held.runId) || (req.id && req.id !== held.runnerId)) {
+            throw new ConnectError("every SubmitRun message must name the same run and runner", Code.InvalidArgument);
           }
           last = req;
+          const { runId, attempt } = held;
           const chunks = req.logs.map((log) =>
             create(LogChunkSchema, {
-              runId: req.runId,
+              runId,
               attempt,
               seq: BigInt(++seq),
               stream: OUTPUT_TO_STREAM[log.outputType] ?? LogStream.STDOUT,
@@ -84,16 +99,21 @@ export function createTstrCompatHandlers(deps: {
               data: log.data,
             }),
           );
-          if (chunks.length) await deps.logs.append(chunks, undefined);
-          await deps.runs.mergeResultData(req.runId, req.resultData);
+          if (chunks.length) await deps.logs.append(chunks, held.runnerId);
+          if (Object.keys(req.resultData).length) {
+            await deps.logs.reportResults(
+              create(ReportResultsRequestSchema, { runId, attempt, resultData: req.resultData }),
+              held.runnerId,
+              { keepTestCases: true },
+            );
+          }
         }
-        if (!last) throw new ConnectError("SubmitRun needs at least one message", Code.InvalidArgument);
-        const result = RESULT_FROM_PROTO[last.result] ?? "ERROR";
+        if (!held || !last) throw new ConnectError("SubmitRun needs at least one message", Code.InvalidArgument);
         await deps.lifecycle.finish(
-          last.runId,
-          { attempt },
+          held.runId,
+          { attempt: held.attempt, runnerId: held.runnerId },
           {
-            result,
+            result: RESULT_FROM_PROTO[last.result] ?? "ERROR",
             reason: last.result === Run_Result.UNKNOWN ? "NO_RESULT" : undefined,
           },
         );

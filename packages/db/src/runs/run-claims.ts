@@ -12,7 +12,7 @@ export interface ClaimCandidate {
 
 export interface ClaimRequest {
   runnerId: string;
-  /** At most this many runs are assigned. */
+  /** At most this many runs are assigned (further bounded by the runner's free capacity). */
   slots: number;
   leaseMs: number;
   /** Placement decision (selectors, namespaces, executors), made by the caller. */
@@ -24,7 +24,8 @@ export interface ClaimRequest {
 }
 
 const BATCH = 100;
-const CANDIDATES = `SELECT id, namespace, labels, executor, scheduled_at FROM runs
+// scheduled_at as text keeps microseconds (a JS Date would drop them and break the cursor).
+const CANDIDATES = `SELECT id, namespace, labels, executor, scheduled_at::text AS cursor_at FROM runs
   WHERE status = 'QUEUED' AND (not_before IS NULL OR not_before <= now())`;
 const ORDER = `ORDER BY scheduled_at, id LIMIT ${BATCH}`;
 
@@ -36,10 +37,24 @@ const ORDER = `ORDER BY scheduled_at, id LIMIT ${BATCH}`;
 export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise<RunRecord[]> {
   if (req.slots <= 0) return [];
   return withPgTransaction(pool, async (client) => {
+    // The runner row lock serialises claims for one runner (stream, polls, replicas), so its
+    // capacity is counted and filled atomically.
+    const { rows: runner } = await client.query("SELECT capacity FROM runners WHERE id = $1 FOR UPDATE", [
+      req.runnerId,
+    ]);
+    // Counted in a statement of its own, after the lock: its snapshot then sees every claim
+    // committed by whoever held the lock before (a subquery above would use a stale snapshot).
+    const { rows: held } = await client.query(
+      "SELECT count(*)::int AS active FROM runs WHERE runner_id = $1 AND status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')",
+      [req.runnerId],
+    );
+    const free = runner[0] ? runner[0].capacity - (held[0]?.active ?? 0) : 0;
+    const slots = Math.min(req.slots, free);
+    if (slots <= 0) return [];
     const chosen: string[] = [];
-    let cursor: { at: Date; id: string } | undefined;
+    let cursor: { at: string; id: string } | undefined;
     let scanned = 0;
-    while (chosen.length < req.slots && scanned < (req.scanLimit ?? 1000)) {
+    while (chosen.length < slots && scanned < (req.scanLimit ?? 1000)) {
       // Candidates are read without locks and filtered by placement here; only the accepted ones
       // are then locked (SKIP LOCKED), so a claim never holds rows it will not take.
       const { rows } = cursor
@@ -63,13 +78,13 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
         const { rows: locked } = await client.query(
           `SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'
            ORDER BY scheduled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [accepted, req.slots - chosen.length],
+          [accepted.filter((id) => !chosen.includes(id)), slots - chosen.length],
         );
         chosen.push(...locked.map((row) => row.id as string));
       }
       if (rows.length < BATCH) break;
       const last = rows[rows.length - 1];
-      cursor = { at: last.scheduled_at, id: last.id };
+      cursor = { at: last.cursor_at, id: last.id };
     }
     if (chosen.length === 0) return [];
     const { rows } = await client.query(

@@ -1,5 +1,7 @@
 import type { RunResult, RunStatus } from "@tstr/domain";
 import type pg from "pg";
+import { isUuid } from "../json.js";
+import { decodePageToken, encodePageToken, InvalidPageTokenError } from "../page-token.js";
 import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
 
 /** Filters for listing runs; newest first, keyset-paged. */
@@ -64,13 +66,13 @@ export async function queryRuns(pool: pg.Pool, q: RunQuery): Promise<{ runs: Run
   }
   const size = Math.min(Math.max(q.pageSize || 100, 1), 1000);
   const { rows } = await pool.query(
-    `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    `SELECT ${RUN_COLUMNS}, scheduled_at::text AS cursor_at FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY scheduled_at DESC, id DESC LIMIT ${size + 1}`,
     values,
   );
   const runs = rows.slice(0, size).map(runFromRow);
-  const last = runs[runs.length - 1];
-  return rows.length > size && last ? { runs, nextPageToken: encodeCursor(last.scheduledAt, last.id) } : { runs };
+  const last = rows[size - 1];
+  return rows.length > size && last ? { runs, nextPageToken: encodeCursor(last.cursor_at, last.id) } : { runs };
 }
 
 /** Every attempt of a run, oldest first. */
@@ -129,19 +131,13 @@ export async function summarizeRuns(
   }));
 }
 
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString("base64url");
+/** Microsecond-exact keyset cursor (scheduled_at as PostgreSQL text, id). */
+function encodeCursor(at: string, id: string): string {
+  return encodePageToken([at, id]);
 }
 
-function decodeCursor(token: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as [string, string];
-    const date = new Date(at);
-    if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error("bad cursor");
-    return { at: date, id };
-  } catch {
-    const error = new Error("page_token is not one this server issued");
-    error.name = "InvalidPageTokenError";
-    throw error;
-  }
+function decodeCursor(token: string): { at: string; id: string } {
+  const [at = "", id = ""] = decodePageToken(token, 2);
+  if (Number.isNaN(Date.parse(at)) || !isUuid(id)) throw new InvalidPageTokenError();
+  return { at, id };
 }

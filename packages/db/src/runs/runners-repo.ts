@@ -17,12 +17,19 @@ export interface RunnerRecord {
   draining: boolean;
 }
 
-export type RunnerRegistration = Omit<RunnerRecord, "id" | "registeredAt" | "lastHeartbeatAt" | "draining">;
+export type RunnerRegistration = Omit<
+  RunnerRecord,
+  "id" | "registeredAt" | "lastHeartbeatAt" | "draining" | "tokenId"
+> & {
+  /** The token that registers the runner; kept when omitted. */
+  tokenId?: string;
+};
 
 /** Runner rows. Re-registering under the same name updates and reuses the row. */
 export interface RunnersRepository {
   register(runner: RunnerRegistration): Promise<RunnerRecord>;
   getById(id: string): Promise<RunnerRecord | undefined>;
+  getByName(name: string): Promise<RunnerRecord | undefined>;
   list(filter: { ids?: string[]; heartbeatSince?: Date }): Promise<RunnerRecord[]>;
   heartbeat(id: string, draining: boolean): Promise<void>;
   delete(id: string): Promise<boolean>;
@@ -58,6 +65,10 @@ export function createRunnersRepository(pool: pg.Pool): RunnersRepository {
     },
     async getById(id) {
       const { rows } = await pool.query(`SELECT ${COLUMNS} FROM runners WHERE id = $1`, [id]);
+      return rows[0] ? fromRow(rows[0]) : undefined;
+    },
+    async getByName(name) {
+      const { rows } = await pool.query(`SELECT ${COLUMNS} FROM runners WHERE name = $1`, [name]);
       return rows[0] ? fromRow(rows[0]) : undefined;
     },
     async list(filter) {

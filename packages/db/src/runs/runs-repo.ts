@@ -110,6 +110,9 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
         ],
       );
       await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runProgress, id]);
+      // Back in the queue (retry, hand-back, lost runner): wake waiting runners at once.
+      if (state.status === "QUEUED")
+        await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runQueued, rows[0].namespace]);
       return runFromRow(rows[0]);
     },
 

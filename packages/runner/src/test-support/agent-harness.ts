@@ -41,7 +41,7 @@ export async function startAgentHarness(
   setup.configure?.(server);
   const executor = createFakeExecutor(setup.script ?? (() => ({ exitCode: 0 })));
   const agent = createRunnerAgent({
-    client: createRunnerClient({ baseUrl: server.url, token: "runner-token" }),
+    client: createRunnerClient({ baseUrl: server.url, credentials: { token: "runner-token" } }),
     executor: setup.executor ?? executor,
     options: { ...TEST_AGENT_OPTIONS, ...setup.options },
   });
