@@ -60,6 +60,20 @@ beforeAll(async () => {
       "executor=docker",
     ]),
   );
+  runners.push(
+    await startRunnerProcess(server.url, token, [
+      "--name",
+      "poll-runner",
+      "--executor",
+      "process",
+      "--work-dir",
+      path.join(workDir, "poll"),
+      "--dispatch",
+      "poll",
+      "--accept",
+      "dispatch=poll",
+    ]),
+  );
   const applied = await runTstr(["ctl", "test", "apply", "-f", EXAMPLES], { TSTR_ADDR: server.url, TSTR_TOKEN: admin });
   expect(applied.code, applied.stderr).toBe(0);
 }, 90_000);
@@ -151,6 +165,13 @@ it("ends ERROR with the executor's reason when the image cannot be pulled", asyn
   expect(run.result).toBe(Run_Result.ERROR);
   expect(run.resultReason).toMatch(/IMAGE_(PULL_FAILED|NOT_FOUND)/);
   expect((await runLogText(data(), run.id)).system).toMatch(/image/i);
+});
+
+it("a runner in long-poll mode (for proxies that cannot stream) runs its runs too", async () => {
+  await register("polled", { command: "sh", args: ["-c", "echo polled"] }, { dispatch: "poll" });
+  const run = await waitForRun(data(), await runOnce("polled"));
+  expect(run.result).toBe(Run_Result.PASS);
+  expect((await runLogText(data(), run.id)).stdout).toBe("polled\n");
 });
 
 describe("tstrctl run schedule --wait", () => {

@@ -90,3 +90,12 @@ function isDatabaseUnavailable(error: unknown): boolean {
     /Connection terminated|terminating connection|the database system is (starting up|shutting down)/.test(message)
   );
 }
+
+/** Like mapErrors, for a server stream: whatever it throws mid-stream is mapped too. */
+export async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw toConnectError(error);
+  }
+}

@@ -5,8 +5,8 @@ import type { RunLifecycle } from "./run-lifecycle.js";
 
 /**
  * Settles runs whose runner stopped renewing the lease (re-queued as RUNNER_LOST while retries
- * remain, else ERROR) or that ran past their deadline (TIMED_OUT). Every replica runs one;
- * SKIP LOCKED keeps them from handling the same run twice.
+ * remain, else ERROR) or that ran past their deadline (TIMED_OUT). Every replica runs one; each
+ * run is re-locked and re-checked in its own transaction, so two reapers never settle it twice.
  */
 export function startReaper(deps: {
   pool: pg.Pool;

@@ -43,8 +43,14 @@ export function createControlRunHandlers(deps: {
           throw new NotFoundError(`run "${req.runId}" not found in namespace "${namespace}"`);
         }
         if (run.status === "FINISHED") return create(CancelRunResponseSchema, { run: runToProto(run) });
-        const cancelled = await deps.lifecycle.cancel(run.id);
-        return create(CancelRunResponseSchema, { run: runToProto(cancelled) });
+        try {
+          return create(CancelRunResponseSchema, { run: runToProto(await deps.lifecycle.cancel(run.id)) });
+        } catch (error) {
+          // It finished between the read and the cancel: nothing to cancel, report how it ended.
+          const now = await deps.runs.getById(run.id);
+          if (now?.status === "FINISHED") return create(CancelRunResponseSchema, { run: runToProto(now) });
+          throw error;
+        }
       }),
   };
 }

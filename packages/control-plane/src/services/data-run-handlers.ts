@@ -11,7 +11,7 @@ import {
   summarizeRuns,
   type TestCasesRepository,
 } from "@tstr/db";
-import { type RunResult, type RunStatus, selectorMatches } from "@tstr/domain";
+import { type RunResult, type RunStatus, selectorMatches, ValidationError } from "@tstr/domain";
 import {
   type DataService,
   GetRunLogsResponseSchema,
@@ -26,7 +26,7 @@ import {
   TailLogsResponseSchema,
 } from "@tstr/proto";
 import type pg from "pg";
-import { mapErrors, NotFoundError } from "../errors.js";
+import { mapErrors, mapStreamErrors, NotFoundError } from "../errors.js";
 import { isUuid } from "../ids.js";
 import {
   logChunkToProto,
@@ -76,6 +76,15 @@ export function createDataRunHandlers(deps: {
       mapErrors(async () => {
         const { namespace } = callScope(context, req.namespace);
         const selector = parseSelectorField(req.selector, "selector");
+        for (const [path, ids] of [
+          ["ids", req.ids],
+          ["test_ids", req.testIds],
+          ["runner_ids", req.runnerIds],
+        ] as const) {
+          const bad = ids.findIndex((id) => !isUuid(id));
+          if (bad >= 0)
+            throw new ValidationError([{ path: `${path}[${bad}]`, message: `"${ids[bad]}" is not a UUID` }]);
+        }
         const date = (t: typeof req.scheduledAfter) => (t ? timestampDate(t) : undefined);
         const page = await queryRuns(deps.pool, {
           namespaces: [namespace],
@@ -158,31 +167,7 @@ export function createDataRunHandlers(deps: {
 
     async *tailLogs(req, context) {
       const run = await mapErrors(() => findRun(callScope(context, req.namespace).namespace, req.runId));
-      let cursor = { attempt: req.attempt, seq: Number(req.afterSeq) };
-      for (;;) {
-        const chunks = await logs.after(run.id, cursor, 500);
-        if (chunks.length) {
-          const last = chunks[chunks.length - 1];
-          if (last) cursor = { attempt: last.attempt, seq: last.seq };
-          yield create(TailLogsResponseSchema, { chunks: chunks.map(logChunkToProto) });
-          continue;
-        }
-        const current = await runs.getById(run.id);
-        const status = STATUS_TO_PROTO[current?.status ?? "FINISHED"];
-        if (current?.status === "FINISHED") {
-          // Logs are sent before a run finishes; one more read after seeing FINISHED catches the last ones.
-          const tail = await logs.after(run.id, cursor, 500);
-          if (tail.length) continue;
-          yield create(TailLogsResponseSchema, { endOfLogs: true, status });
-          return;
-        }
-        if (!req.follow) {
-          yield create(TailLogsResponseSchema, { status });
-          return;
-        }
-        await deps.events.next((kind, payload) => kind === "progress" && payload === run.id, context.signal, 5000);
-        if (context.signal.aborted) return;
-      }
+      yield* mapStreamErrors(tail(run.id, req, context.signal));
     },
 
     listTestCases: (req, context) =>
@@ -229,4 +214,38 @@ export function createDataRunHandlers(deps: {
         });
       }),
   };
+
+  /** Stored chunks after the cursor, then (with follow) live ones until the run has finished. */
+  async function* tail(
+    runId: string,
+    req: { attempt: number; afterSeq: bigint; follow: boolean },
+    signal: AbortSignal,
+  ) {
+    const run = { id: runId };
+    let cursor = { attempt: req.attempt, seq: Number(req.afterSeq) };
+    for (;;) {
+      const chunks = await logs.after(run.id, cursor, 500);
+      if (chunks.length) {
+        const last = chunks[chunks.length - 1];
+        if (last) cursor = { attempt: last.attempt, seq: last.seq };
+        yield create(TailLogsResponseSchema, { chunks: chunks.map(logChunkToProto) });
+        continue;
+      }
+      const current = await runs.getById(run.id);
+      const status = STATUS_TO_PROTO[current?.status ?? "FINISHED"];
+      if (current?.status === "FINISHED") {
+        // Logs are sent before a run finishes; one more read after seeing FINISHED catches the last ones.
+        const tail = await logs.after(run.id, cursor, 500);
+        if (tail.length) continue;
+        yield create(TailLogsResponseSchema, { endOfLogs: true, status });
+        return;
+      }
+      if (!req.follow) {
+        yield create(TailLogsResponseSchema, { status });
+        return;
+      }
+      await deps.events.next((kind, payload) => kind === "progress" && payload === run.id, signal, 5000);
+      if (signal.aborted) return;
+    }
+  }
 }

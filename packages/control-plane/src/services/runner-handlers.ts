@@ -13,7 +13,7 @@ import {
   RegisterRunnerResponseSchema,
   type RunnerService,
 } from "@tstr/proto";
-import { mapErrors } from "../errors.js";
+import { mapErrors, mapStreamErrors } from "../errors.js";
 import { isUuid } from "../ids.js";
 import { RESULT_FROM_PROTO, runnerToProto, runToProto } from "../mapping/run-mapping.js";
 import type { LogIngest } from "../runs/log-ingest.js";
@@ -99,7 +99,9 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
 
     async *receiveWork(req, context) {
       const { principal, runner } = await mapErrors(() => callerRunner(context, req.runnerId));
-      for await (const event of dispatcher.stream(runner, principal.namespaceSelectors, context.signal)) {
+      for await (const event of mapStreamErrors(
+        dispatcher.stream(runner, principal.namespaceSelectors, context.signal),
+      )) {
         if (event.kind === "assignment") {
           yield create(ReceiveWorkResponseSchema, { event: { case: "assignment", value: assignment(event.run) } });
         } else if (event.kind === "cancellation") {
