@@ -264,6 +264,13 @@ describe("runner protocol", () => {
     expect(counts.get(Run_Result.CANCELLED)).toBeGreaterThanOrEqual(1);
     const { runners } = await data().queryRunners({});
     expect(runners.map((r) => r.name)).toContain("proto-1");
+    // A caller limited to another namespace sees the runners but not the runs they hold.
+    const busy = runners.find((r) => r.activeRunIds.length > 0);
+    expect(busy).toBeDefined();
+    const outsider = (await issueToken(plane.url, admin, ["data:read"], ["elsewhere"])).token;
+    const seen = await clientOf(DataService, transportFor(plane.url, { token: outsider })).getRunner({ id: busy?.id });
+    expect(seen.runner?.name).toBe(busy?.name);
+    expect(seen.runner?.activeRunIds).toEqual([]);
     const live = await data().queryRunners({ lastHeartbeatWithin: { seconds: 60n, nanos: 0 } });
     expect(live.runners.length).toBeGreaterThan(0);
     expect(live.runners.every((r) => r.lastHeartbeatAt !== undefined)).toBe(true);

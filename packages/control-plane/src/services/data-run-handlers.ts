@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, durationMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { requirePrincipal } from "@tstr/auth";
 import {
   queryRuns,
   type RunLogsRepository,
@@ -11,7 +12,7 @@ import {
   summarizeRuns,
   type TestCasesRepository,
 } from "@tstr/db";
-import { type RunResult, type RunStatus, selectorMatches, ValidationError } from "@tstr/domain";
+import { namespaceMatcher, type RunResult, type RunStatus, selectorMatches, ValidationError } from "@tstr/domain";
 import {
   type DataService,
   GetRunLogsResponseSchema,
@@ -57,6 +58,12 @@ export function createDataRunHandlers(deps: {
   now: () => Date;
 }): Partial<ServiceImpl<typeof DataService>> {
   const { runs, logs, now } = deps;
+
+  /** Runners are shared infrastructure; the runs they hold are shown only in the caller's namespaces. */
+  async function visibleActiveRuns(context: HandlerContext, runnerId: string): Promise<RunRecord[]> {
+    const visible = namespaceMatcher(requirePrincipal(context).namespaceSelectors);
+    return (await runs.activeForRunner(runnerId)).filter((run) => visible(run.namespace));
+  }
 
   async function findRun(namespace: string, id: string): Promise<RunRecord> {
     const run = isUuid(id) ? await runs.getById(id) : undefined;
@@ -178,11 +185,11 @@ export function createDataRunHandlers(deps: {
         });
       }),
 
-    getRunner: (req) =>
+    getRunner: (req, context) =>
       mapErrors(async () => {
         const runner = isUuid(req.id) ? await deps.runners.getById(req.id) : undefined;
         if (!runner) throw new NotFoundError(`runner "${req.id}" not found`);
-        const active = await runs.activeForRunner(runner.id);
+        const active = await visibleActiveRuns(context, runner.id);
         return create(GetRunnerResponseSchema, {
           runner: runnerToProto(
             runner,
@@ -193,7 +200,7 @@ export function createDataRunHandlers(deps: {
         });
       }),
 
-    queryRunners: (req) =>
+    queryRunners: (req, context) =>
       mapErrors(async () => {
         const within = req.lastHeartbeatWithin ? durationMs(req.lastHeartbeatWithin) : undefined;
         const list = await deps.runners.list({
@@ -207,7 +214,7 @@ export function createDataRunHandlers(deps: {
                 runner,
                 now(),
                 deps.onlineWithinMs,
-                (await runs.activeForRunner(runner.id)).map((r) => r.id),
+                (await visibleActiveRuns(context, runner.id)).map((r) => r.id),
               ),
             ),
           ),
