@@ -63,8 +63,18 @@ beforeAll(async () => {
 });
 afterAll(() => plane?.stop());
 
+/**
+ * Registers a runner that takes only runs labelled `case=<its name>` (unless told otherwise), so
+ * each test's runs go to its own runner even while another test's stream is still closing.
+ */
 async function register(name: string, extra: Record<string, unknown> = {}) {
-  const res = await runnerApi().registerRunner({ name, capacity: 2, executors: ["process"], ...extra });
+  const res = await runnerApi().registerRunner({
+    name,
+    capacity: 2,
+    executors: ["process"],
+    acceptSelectors: [`case=${name}`],
+    ...extra,
+  });
   return { id: res.runner?.id ?? "", token: res.runnerToken };
 }
 
@@ -79,7 +89,7 @@ describe("runner protocol", () => {
     // The stream opens with a keepalive (so the runner knows it is connected).
     expect((await stream.next()).value?.event.case).toBe("keepalive");
     const scheduledAt = Date.now();
-    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const { runs } = await control().scheduleRun({ testName: "hello", labels: { case: "proto-1" } });
     let event = (await stream.next()).value;
     while (event?.event.case === "keepalive") event = (await stream.next()).value;
     const latency = Date.now() - scheduledAt;
@@ -111,7 +121,7 @@ describe("runner protocol", () => {
 
   it("refuses reports with a stale attempt and from a runner that does not hold the run", async () => {
     const a = await register("proto-2");
-    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const { runs } = await control().scheduleRun({ testName: "hello", labels: { case: "proto-2" } });
     const runId = runs[0]?.id ?? "";
     const work = await runnerApi(a.token).acquireWork({
       runnerId: a.id,
@@ -140,7 +150,7 @@ describe("runner protocol", () => {
   it("delivers a cancel to the holding runner and ends the run CANCELLED", async () => {
     const runner = await register("proto-4");
     const api = runnerApi(runner.token);
-    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const { runs } = await control().scheduleRun({ testName: "hello", labels: { case: "proto-4" } });
     const runId = runs[0]?.id ?? "";
     await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     await api.startRun({ runId, attempt: 1 });
@@ -166,7 +176,7 @@ describe("runner protocol", () => {
       retry: { maxAttempts: 2, on: [1] },
     });
     const lost = await register("proto-lost");
-    const { runs } = await control().scheduleRun({ testName: "retried" });
+    const { runs } = await control().scheduleRun({ testName: "retried", labels: { case: "proto-lost" } });
     const runId = runs[0]?.id ?? "";
     await runnerApi(lost.token).acquireWork({ runnerId: lost.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     const waitFor = async (check: () => Promise<boolean>) => {
@@ -201,7 +211,7 @@ describe("runner protocol", () => {
     });
     const runner = await register("proto-wedged");
     const api = runnerApi(runner.token);
-    const { runs } = await control().scheduleRun({ testName: "wedged" });
+    const { runs } = await control().scheduleRun({ testName: "wedged", labels: { case: "proto-wedged" } });
     const runId = runs[0]?.id ?? "";
     await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     await api.startRun({ runId, attempt: 1 });
@@ -221,7 +231,7 @@ describe("runner protocol", () => {
   it("caps a run's log and says so in a final system chunk", async () => {
     const runner = await register("proto-cap");
     const api = runnerApi(runner.token);
-    const { runs } = await control().scheduleRun({ testName: "hello" });
+    const { runs } = await control().scheduleRun({ testName: "hello", labels: { case: "proto-cap" } });
     const runId = runs[0]?.id ?? "";
     await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
     const line = `${"x".repeat(1023)}\n`;
@@ -328,7 +338,10 @@ describe("runner protocol", () => {
   });
 
   it("keeps tstr's NextRun and SubmitRun working", async () => {
-    const runner = await register("tstr-style", { acceptTestLabelSelectors: { tstr: "y.s", tier: "smo.*" } });
+    const runner = await register("tstr-style", {
+      acceptSelectors: [],
+      acceptTestLabelSelectors: { tstr: "y.s", tier: "smo.*" },
+    });
     const api = runnerApi(runnerToken);
     const { runs } = await control().scheduleRun({ testName: "hello", labels: { tstr: "yes" } });
     const next = await api.nextRun({ id: runner.id });
