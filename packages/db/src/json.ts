@@ -7,10 +7,3 @@ import type { Prisma } from "./generated/prisma/client.js";
 export function toJson(value: unknown): Prisma.InputJsonValue {
   return value as Prisma.InputJsonValue;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Lookups by a malformed id find nothing instead of failing the uuid cast in PostgreSQL. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

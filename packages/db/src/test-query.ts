@@ -1,5 +1,5 @@
+import { isUuid } from "@tstr/domain";
 import type { Prisma } from "./generated/prisma/client.js";
-import { isUuid } from "./json.js";
 import { decodePageToken, encodePageToken, InvalidPageTokenError } from "./page-token.js";
 import type { TestRecord } from "./types.js";
 

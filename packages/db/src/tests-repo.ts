@@ -1,8 +1,8 @@
 import type { TestSpec } from "@tstr/domain";
+import { isUuid } from "@tstr/domain";
 import type { Database } from "./client.js";
 import type { DbClient } from "./db-client.js";
 import { AlreadyExistsError, isUniqueViolation, NotFoundError } from "./errors.js";
-import { isUuid } from "./json.js";
 import { type TestPage, type TestQuery, testQueryToFindArgs, toTestPage } from "./test-query.js";
 import { testRowToRecord, testSpecToColumns } from "./test-row.js";
 import { inTransaction } from "./transaction.js";

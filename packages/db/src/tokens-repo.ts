@@ -1,8 +1,8 @@
 import type { Scope } from "@tstr/domain";
+import { isUuid } from "@tstr/domain";
 import type { Database } from "./client.js";
 import type { DbClient } from "./db-client.js";
 import type { AccessToken } from "./generated/prisma/client.js";
-import { isUuid } from "./json.js";
 import type { AccessTokenRecord, TokenStatus } from "./types.js";
 
 /** What is recorded when a token is minted; `id` is the JWT's jti. */

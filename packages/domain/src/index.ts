@@ -24,4 +24,5 @@ export * from "./selector-parser.js";
 export * from "./test-spec.js";
 export * from "./test-spec-limits.js";
 export * from "./utf8-length.js";
+export * from "./uuid.js";
 export * from "./validation-error.js";

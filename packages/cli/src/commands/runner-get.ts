@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
+import { isUuid } from "@tstr/domain";
 import { type DataService, type GetRunnerResponse, GetRunnerResponseSchema } from "@tstr/proto";
 import type { CommandSpec } from "../cli/command-spec.js";
 import { CliError } from "../cli-error.js";
 import { renderMessage } from "../output/output-format.js";
 import { runnerDetails } from "../output/runner-view.js";
 import { renderDetails } from "../output/table.js";
-import { isUuid } from "./test-reference.js";
 
 /** `tstrctl runner get ID|NAME`: one runner's registration, liveness and active runs. */
 export const runnerGetCommand: CommandSpec = {

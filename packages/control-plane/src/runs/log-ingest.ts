@@ -1,10 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
 import type { LogChunkRecord, RunLogsRepository, RunRecord, RunsRepository, TestCasesRepository } from "@tstr/db";
-import { ValidationError } from "@tstr/domain";
+import { isUuid, ValidationError } from "@tstr/domain";
 import { AppendLogsResponseSchema, type LogChunk, type ReportResultsRequest } from "@tstr/proto";
 import { NotFoundError } from "../errors.js";
-import { isUuid } from "../ids.js";
 import { CASE_STATUS_FROM_PROTO, STREAM_FROM_PROTO } from "../mapping/run-mapping.js";
 import { StaleAttemptError } from "./run-lifecycle.js";
 

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { RunsRepository } from "@tstr/db";
+import { isUuid } from "@tstr/domain";
 import {
   type CancelRunResponse,
   CancelRunResponseSchema,
@@ -8,7 +9,6 @@ import {
   ScheduleRunResponseSchema,
 } from "@tstr/proto";
 import { mapErrors, NotFoundError } from "../errors.js";
-import { isUuid } from "../ids.js";
 import { runToProto } from "../mapping/run-mapping.js";
 import { matrixFromProto } from "../mapping/test-mapping.js";
 import type { RunLifecycle } from "../runs/run-lifecycle.js";

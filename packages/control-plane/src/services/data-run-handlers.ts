@@ -12,7 +12,14 @@ import {
   summarizeRuns,
   type TestCasesRepository,
 } from "@tstr/db";
-import { namespaceMatcher, type RunResult, type RunStatus, selectorMatches, ValidationError } from "@tstr/domain";
+import {
+  isUuid,
+  namespaceMatcher,
+  type RunResult,
+  type RunStatus,
+  selectorMatches,
+  ValidationError,
+} from "@tstr/domain";
 import {
   type DataService,
   GetRunLogsResponseSchema,
@@ -28,7 +35,6 @@ import {
 } from "@tstr/proto";
 import type pg from "pg";
 import { mapErrors, mapStreamErrors, NotFoundError } from "../errors.js";
-import { isUuid } from "../ids.js";
 import {
   logChunkToProto,
   RESULT_FROM_PROTO,

@@ -3,6 +3,7 @@ import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/prot
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { type Principal, requirePrincipal } from "@tstr/auth";
 import type { RunnerRecord, RunnersRepository, RunRecord, RunsRepository } from "@tstr/db";
+import { isUuid } from "@tstr/domain";
 import {
   AcquireWorkResponseSchema,
   AssignmentSchema,
@@ -14,7 +15,6 @@ import {
   type RunnerService,
 } from "@tstr/proto";
 import { mapErrors, mapStreamErrors } from "../errors.js";
-import { isUuid } from "../ids.js";
 import { RESULT_FROM_PROTO, runnerToProto, runToProto } from "../mapping/run-mapping.js";
 import type { LogIngest } from "../runs/log-ingest.js";
 import type { RunLifecycle } from "../runs/run-lifecycle.js";

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { type Principal, requirePrincipal } from "@tstr/auth";
 import type { RunnersRepository, RunsRepository } from "@tstr/db";
+import { isUuid } from "@tstr/domain";
 import {
   LogChunkSchema,
   LogStream,
@@ -14,7 +15,6 @@ import {
   type SubmitRunRequest,
 } from "@tstr/proto";
 import { mapErrors } from "../errors.js";
-import { isUuid } from "../ids.js";
 import { RESULT_FROM_PROTO, runToProto } from "../mapping/run-mapping.js";
 import type { LogIngest } from "../runs/log-ingest.js";
 import type { RunLifecycle } from "../runs/run-lifecycle.js";

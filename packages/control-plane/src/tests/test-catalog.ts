@@ -1,7 +1,6 @@
 import type { TestRecord, TestsRepository } from "@tstr/db";
-import { nextFireTimes, type TestSpec, ValidationError, validateTestSpec } from "@tstr/domain";
+import { isUuid, nextFireTimes, type TestSpec, ValidationError, validateTestSpec } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
-import { isUuid } from "../ids.js";
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
 

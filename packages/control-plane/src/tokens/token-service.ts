@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "@tstr/auth";
 import { encodeToken, type SigningKey } from "@tstr/auth";
 import type { AccessTokenRecord, TokensRepository } from "@tstr/db";
-import { type Scope, scopeSatisfies, ValidationError, validateNamespaceSelector } from "@tstr/domain";
+import { isUuid, type Scope, scopeSatisfies, ValidationError, validateNamespaceSelector } from "@tstr/domain";
 import { ForbiddenError, NotFoundError } from "../errors.js";
-import { isUuid } from "../ids.js";
 
 /**
  * A token may only hand on what its issuer has: no scope the issuer lacks, and (unless the issuer

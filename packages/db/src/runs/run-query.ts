@@ -1,6 +1,6 @@
 import type { RunResult, RunStatus } from "@tstr/domain";
+import { isUuid } from "@tstr/domain";
 import type pg from "pg";
-import { isUuid } from "../json.js";
 import { decodePageToken, encodePageToken, InvalidPageTokenError } from "../page-token.js";
 import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
 
