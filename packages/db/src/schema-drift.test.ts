@@ -14,6 +14,10 @@ const SQL_ONLY_INDEX_SUFFIX: Record<string, string> = {
   runs_runner_active_idx: " WHERE (status = ANY (ARRAY['ASSIGNED'::text, 'RUNNING'::text, 'CANCELLING'::text]))",
   runs_lease_active_idx: " WHERE (status = ANY (ARRAY['ASSIGNED'::text, 'RUNNING'::text, 'CANCELLING'::text]))",
   executors_namespace_name_key: " NULLS NOT DISTINCT",
+  runs_location_active_idx:
+    " WHERE ((status = ANY (ARRAY['ASSIGNED'::text, 'RUNNING'::text, 'CANCELLING'::text])) AND (resources_factor IS NOT NULL))",
+  runs_test_active_idx:
+    " WHERE (status = ANY (ARRAY['QUEUED'::text, 'ASSIGNED'::text, 'RUNNING'::text, 'CANCELLING'::text]))",
 };
 const SQL_ONLY_INDEXES: Record<string, string> = {
   tests_namespace_name_active_key:

@@ -21,6 +21,7 @@ export * from "./selector.js";
 export * from "./selector-builders.js";
 export * from "./selector-format.js";
 export * from "./selector-parser.js";
+export * from "./suite-spec.js";
 export * from "./test-spec.js";
 export * from "./test-spec-limits.js";
 export * from "./utf8-length.js";

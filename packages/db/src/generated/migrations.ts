@@ -11,4 +11,8 @@ export const MIGRATIONS: readonly { readonly name: string; readonly sql: string 
     name: "20261121070000_queued_index_order",
     sql: "-- The claim reads queued runs in (scheduled_at, id) order; an index in that order avoids sorting\n-- the whole backlog on every claim.\nDROP INDEX \"runs_queued_idx\";\nCREATE INDEX \"runs_queued_idx\" ON \"runs\"(\"scheduled_at\", \"id\") WHERE \"status\" = 'QUEUED';\n",
   },
+  {
+    name: "20261121090000_scheduling",
+    sql: "-- Cron runs record the tick they were created for; the unique index makes a double-scheduled\n-- tick impossible even if two replicas disagreed about who claimed a test.\nALTER TABLE \"runs\" ADD COLUMN \"cron_fire_at\" TIMESTAMPTZ(6);\nCREATE UNIQUE INDEX \"runs_test_id_cron_fire_at_key\" ON \"runs\"(\"test_id\", \"cron_fire_at\");\n\n-- Factored runs count against their location's budget while active.\nCREATE INDEX \"runs_location_active_idx\" ON \"runs\"(\"location\") WHERE \"status\" IN ('ASSIGNED', 'RUNNING', 'CANCELLING') AND \"resources_factor\" IS NOT NULL;\n\n-- Active runs of a test, for concurrency policies (forbid/replace).\nCREATE INDEX \"runs_test_active_idx\" ON \"runs\"(\"test_id\") WHERE \"status\" IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING');\n\n-- Suites name members by test name as well as by id.\nALTER TABLE \"suites\" ADD COLUMN \"test_names\" TEXT[] DEFAULT ARRAY[]::TEXT[];\nALTER TABLE \"suites\" ADD COLUMN \"source\" TEXT;\n",
+  },
 ];

@@ -1766,7 +1766,9 @@ export const SuiteScalarFieldEnum = {
   selector: 'selector',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
-  archivedAt: 'archivedAt'
+  archivedAt: 'archivedAt',
+  testNames: 'testNames',
+  source: 'source'
 } as const
 
 export type SuiteScalarFieldEnum = (typeof SuiteScalarFieldEnum)[keyof typeof SuiteScalarFieldEnum]
@@ -1829,7 +1831,8 @@ export const RunScalarFieldEnum = {
   runNumber: 'runNumber',
   resourcesFactor: 'resourcesFactor',
   location: 'location',
-  priority: 'priority'
+  priority: 'priority',
+  cronFireAt: 'cronFireAt'
 } as const
 
 export type RunScalarFieldEnum = (typeof RunScalarFieldEnum)[keyof typeof RunScalarFieldEnum]

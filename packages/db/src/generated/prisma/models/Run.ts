@@ -74,6 +74,7 @@ export type RunMinAggregateOutputType = {
   resourcesFactor: number | null
   location: string | null
   priority: number | null
+  cronFireAt: Date | null
 }
 
 export type RunMaxAggregateOutputType = {
@@ -105,6 +106,7 @@ export type RunMaxAggregateOutputType = {
   resourcesFactor: number | null
   location: string | null
   priority: number | null
+  cronFireAt: Date | null
 }
 
 export type RunCountAggregateOutputType = {
@@ -140,6 +142,7 @@ export type RunCountAggregateOutputType = {
   resourcesFactor: number
   location: number
   priority: number
+  cronFireAt: number
   _all: number
 }
 
@@ -191,6 +194,7 @@ export type RunMinAggregateInputType = {
   resourcesFactor?: true
   location?: true
   priority?: true
+  cronFireAt?: true
 }
 
 export type RunMaxAggregateInputType = {
@@ -222,6 +226,7 @@ export type RunMaxAggregateInputType = {
   resourcesFactor?: true
   location?: true
   priority?: true
+  cronFireAt?: true
 }
 
 export type RunCountAggregateInputType = {
@@ -257,6 +262,7 @@ export type RunCountAggregateInputType = {
   resourcesFactor?: true
   location?: true
   priority?: true
+  cronFireAt?: true
   _all?: true
 }
 
@@ -379,6 +385,7 @@ export type RunGroupByOutputType = {
   resourcesFactor: number | null
   location: string | null
   priority: number
+  cronFireAt: Date | null
   _count: RunCountAggregateOutputType | null
   _avg: RunAvgAggregateOutputType | null
   _sum: RunSumAggregateOutputType | null
@@ -437,6 +444,7 @@ export type RunWhereInput = {
   resourcesFactor?: Prisma.FloatNullableFilter<"Run"> | number | null
   location?: Prisma.StringNullableFilter<"Run"> | string | null
   priority?: Prisma.IntFilter<"Run"> | number
+  cronFireAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
   test?: Prisma.XOR<Prisma.TestNullableScalarRelationFilter, Prisma.TestWhereInput> | null
   suiteRun?: Prisma.XOR<Prisma.SuiteRunNullableScalarRelationFilter, Prisma.SuiteRunWhereInput> | null
   runner?: Prisma.XOR<Prisma.RunnerNullableScalarRelationFilter, Prisma.RunnerWhereInput> | null
@@ -482,6 +490,7 @@ export type RunOrderByWithRelationInput = {
   resourcesFactor?: Prisma.SortOrderInput | Prisma.SortOrder
   location?: Prisma.SortOrderInput | Prisma.SortOrder
   priority?: Prisma.SortOrder
+  cronFireAt?: Prisma.SortOrderInput | Prisma.SortOrder
   test?: Prisma.TestOrderByWithRelationInput
   suiteRun?: Prisma.SuiteRunOrderByWithRelationInput
   runner?: Prisma.RunnerOrderByWithRelationInput
@@ -496,6 +505,7 @@ export type RunOrderByWithRelationInput = {
 
 export type RunWhereUniqueInput = Prisma.AtLeast<{
   id?: string
+  testId_cronFireAt?: Prisma.RunTestIdCronFireAtCompoundUniqueInput
   AND?: Prisma.RunWhereInput | Prisma.RunWhereInput[]
   OR?: Prisma.RunWhereInput[]
   NOT?: Prisma.RunWhereInput | Prisma.RunWhereInput[]
@@ -530,6 +540,7 @@ export type RunWhereUniqueInput = Prisma.AtLeast<{
   resourcesFactor?: Prisma.FloatNullableFilter<"Run"> | number | null
   location?: Prisma.StringNullableFilter<"Run"> | string | null
   priority?: Prisma.IntFilter<"Run"> | number
+  cronFireAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
   test?: Prisma.XOR<Prisma.TestNullableScalarRelationFilter, Prisma.TestWhereInput> | null
   suiteRun?: Prisma.XOR<Prisma.SuiteRunNullableScalarRelationFilter, Prisma.SuiteRunWhereInput> | null
   runner?: Prisma.XOR<Prisma.RunnerNullableScalarRelationFilter, Prisma.RunnerWhereInput> | null
@@ -540,7 +551,7 @@ export type RunWhereUniqueInput = Prisma.AtLeast<{
   k6Summaries?: Prisma.K6SummaryListRelationFilter
   k6Series?: Prisma.K6SeriesListRelationFilter
   k6Findings?: Prisma.K6FindingListRelationFilter
-}, "id">
+}, "id" | "testId_cronFireAt">
 
 export type RunOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
@@ -575,6 +586,7 @@ export type RunOrderByWithAggregationInput = {
   resourcesFactor?: Prisma.SortOrderInput | Prisma.SortOrder
   location?: Prisma.SortOrderInput | Prisma.SortOrder
   priority?: Prisma.SortOrder
+  cronFireAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.RunCountOrderByAggregateInput
   _avg?: Prisma.RunAvgOrderByAggregateInput
   _max?: Prisma.RunMaxOrderByAggregateInput
@@ -618,6 +630,7 @@ export type RunScalarWhereWithAggregatesInput = {
   resourcesFactor?: Prisma.FloatNullableWithAggregatesFilter<"Run"> | number | null
   location?: Prisma.StringNullableWithAggregatesFilter<"Run"> | string | null
   priority?: Prisma.IntWithAggregatesFilter<"Run"> | number
+  cronFireAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Run"> | Date | string | null
 }
 
 export type RunCreateInput = {
@@ -650,6 +663,7 @@ export type RunCreateInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -695,6 +709,7 @@ export type RunUncheckedCreateInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -734,6 +749,7 @@ export type RunUpdateInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -779,6 +795,7 @@ export type RunUncheckedUpdateInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -821,6 +838,7 @@ export type RunCreateManyInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
 }
 
 export type RunUpdateManyMutationInput = {
@@ -853,6 +871,7 @@ export type RunUpdateManyMutationInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunUncheckedUpdateManyInput = {
@@ -888,6 +907,7 @@ export type RunUncheckedUpdateManyInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunListRelationFilter = {
@@ -898,6 +918,11 @@ export type RunListRelationFilter = {
 
 export type RunOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
+}
+
+export type RunTestIdCronFireAtCompoundUniqueInput = {
+  testId: string
+  cronFireAt: Date | string
 }
 
 export type RunCountOrderByAggregateInput = {
@@ -933,6 +958,7 @@ export type RunCountOrderByAggregateInput = {
   resourcesFactor?: Prisma.SortOrder
   location?: Prisma.SortOrder
   priority?: Prisma.SortOrder
+  cronFireAt?: Prisma.SortOrder
 }
 
 export type RunAvgOrderByAggregateInput = {
@@ -973,6 +999,7 @@ export type RunMaxOrderByAggregateInput = {
   resourcesFactor?: Prisma.SortOrder
   location?: Prisma.SortOrder
   priority?: Prisma.SortOrder
+  cronFireAt?: Prisma.SortOrder
 }
 
 export type RunMinOrderByAggregateInput = {
@@ -1004,6 +1031,7 @@ export type RunMinOrderByAggregateInput = {
   resourcesFactor?: Prisma.SortOrder
   location?: Prisma.SortOrder
   priority?: Prisma.SortOrder
+  cronFireAt?: Prisma.SortOrder
 }
 
 export type RunSumOrderByAggregateInput = {
@@ -1298,6 +1326,7 @@ export type RunCreateWithoutTestInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -1341,6 +1370,7 @@ export type RunUncheckedCreateWithoutTestInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -1412,6 +1442,7 @@ export type RunScalarWhereInput = {
   resourcesFactor?: Prisma.FloatNullableFilter<"Run"> | number | null
   location?: Prisma.StringNullableFilter<"Run"> | string | null
   priority?: Prisma.IntFilter<"Run"> | number
+  cronFireAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
 }
 
 export type RunCreateWithoutSuiteRunInput = {
@@ -1444,6 +1475,7 @@ export type RunCreateWithoutSuiteRunInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -1487,6 +1519,7 @@ export type RunUncheckedCreateWithoutSuiteRunInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -1552,6 +1585,7 @@ export type RunCreateWithoutAttemptsInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1596,6 +1630,7 @@ export type RunUncheckedCreateWithoutAttemptsInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -1650,6 +1685,7 @@ export type RunUpdateWithoutAttemptsInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -1694,6 +1730,7 @@ export type RunUncheckedUpdateWithoutAttemptsInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -1732,6 +1769,7 @@ export type RunCreateWithoutLogChunksInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1776,6 +1814,7 @@ export type RunUncheckedCreateWithoutLogChunksInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -1830,6 +1869,7 @@ export type RunUpdateWithoutLogChunksInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -1874,6 +1914,7 @@ export type RunUncheckedUpdateWithoutLogChunksInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -1912,6 +1953,7 @@ export type RunCreateWithoutLogStatsInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1956,6 +1998,7 @@ export type RunUncheckedCreateWithoutLogStatsInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -2010,6 +2053,7 @@ export type RunUpdateWithoutLogStatsInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2054,6 +2098,7 @@ export type RunUncheckedUpdateWithoutLogStatsInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -2092,6 +2137,7 @@ export type RunCreateWithoutTestCasesInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2136,6 +2182,7 @@ export type RunUncheckedCreateWithoutTestCasesInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2190,6 +2237,7 @@ export type RunUpdateWithoutTestCasesInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2234,6 +2282,7 @@ export type RunUncheckedUpdateWithoutTestCasesInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2272,6 +2321,7 @@ export type RunCreateWithoutRunnerInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -2315,6 +2365,7 @@ export type RunUncheckedCreateWithoutRunnerInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2380,6 +2431,7 @@ export type RunCreateWithoutK6SummariesInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2424,6 +2476,7 @@ export type RunUncheckedCreateWithoutK6SummariesInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2478,6 +2531,7 @@ export type RunUpdateWithoutK6SummariesInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2522,6 +2576,7 @@ export type RunUncheckedUpdateWithoutK6SummariesInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2560,6 +2615,7 @@ export type RunCreateWithoutK6SeriesInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2604,6 +2660,7 @@ export type RunUncheckedCreateWithoutK6SeriesInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2658,6 +2715,7 @@ export type RunUpdateWithoutK6SeriesInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2702,6 +2760,7 @@ export type RunUncheckedUpdateWithoutK6SeriesInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2740,6 +2799,7 @@ export type RunCreateWithoutK6FindingsInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2784,6 +2844,7 @@ export type RunUncheckedCreateWithoutK6FindingsInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2838,6 +2899,7 @@ export type RunUpdateWithoutK6FindingsInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2882,6 +2944,7 @@ export type RunUncheckedUpdateWithoutK6FindingsInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2922,6 +2985,7 @@ export type RunCreateManyTestInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
 }
 
 export type RunUpdateWithoutTestInput = {
@@ -2954,6 +3018,7 @@ export type RunUpdateWithoutTestInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -2997,6 +3062,7 @@ export type RunUncheckedUpdateWithoutTestInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3038,6 +3104,7 @@ export type RunUncheckedUpdateManyWithoutTestInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunCreateManySuiteRunInput = {
@@ -3072,6 +3139,7 @@ export type RunCreateManySuiteRunInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
 }
 
 export type RunUpdateWithoutSuiteRunInput = {
@@ -3104,6 +3172,7 @@ export type RunUpdateWithoutSuiteRunInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3147,6 +3216,7 @@ export type RunUncheckedUpdateWithoutSuiteRunInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3188,6 +3258,7 @@ export type RunUncheckedUpdateManyWithoutSuiteRunInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunCreateManyRunnerInput = {
@@ -3222,6 +3293,7 @@ export type RunCreateManyRunnerInput = {
   resourcesFactor?: number | null
   location?: string | null
   priority?: number
+  cronFireAt?: Date | string | null
 }
 
 export type RunUpdateWithoutRunnerInput = {
@@ -3254,6 +3326,7 @@ export type RunUpdateWithoutRunnerInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3297,6 +3370,7 @@ export type RunUncheckedUpdateWithoutRunnerInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3338,6 +3412,7 @@ export type RunUncheckedUpdateManyWithoutRunnerInput = {
   resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -3449,6 +3524,7 @@ export type RunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   resourcesFactor?: boolean
   location?: boolean
   priority?: boolean
+  cronFireAt?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -3495,6 +3571,7 @@ export type RunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   resourcesFactor?: boolean
   location?: boolean
   priority?: boolean
+  cronFireAt?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -3533,6 +3610,7 @@ export type RunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   resourcesFactor?: boolean
   location?: boolean
   priority?: boolean
+  cronFireAt?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -3571,9 +3649,10 @@ export type RunSelectScalar = {
   resourcesFactor?: boolean
   location?: boolean
   priority?: boolean
+  cronFireAt?: boolean
 }
 
-export type RunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "testId" | "testName" | "labels" | "runConfig" | "executor" | "matrixId" | "suiteRunId" | "trigger" | "status" | "result" | "resultReason" | "exitCode" | "attempt" | "maxAttempts" | "retry" | "runnerId" | "leaseExpiresAt" | "deadlineAt" | "cancelRequestedAt" | "notBefore" | "scheduledAt" | "assignedAt" | "startedAt" | "finishedAt" | "resultData" | "external" | "runNumber" | "resourcesFactor" | "location" | "priority", ExtArgs["result"]["run"]>
+export type RunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "testId" | "testName" | "labels" | "runConfig" | "executor" | "matrixId" | "suiteRunId" | "trigger" | "status" | "result" | "resultReason" | "exitCode" | "attempt" | "maxAttempts" | "retry" | "runnerId" | "leaseExpiresAt" | "deadlineAt" | "cancelRequestedAt" | "notBefore" | "scheduledAt" | "assignedAt" | "startedAt" | "finishedAt" | "resultData" | "external" | "runNumber" | "resourcesFactor" | "location" | "priority" | "cronFireAt", ExtArgs["result"]["run"]>
 export type RunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
@@ -3660,6 +3739,10 @@ export type $RunPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     resourcesFactor: number | null
     location: string | null
     priority: number
+    /**
+     * The cron tick this run was created for; unique per test, so a tick never runs twice.
+     */
+    cronFireAt: Date | null
   }, ExtArgs["result"]["run"]>
   composites: {}
 }
@@ -4125,6 +4208,7 @@ export interface RunFieldRefs {
   readonly resourcesFactor: Prisma.FieldRef<"Run", 'Float'>
   readonly location: Prisma.FieldRef<"Run", 'String'>
   readonly priority: Prisma.FieldRef<"Run", 'Int'>
+  readonly cronFireAt: Prisma.FieldRef<"Run", 'DateTime'>
 }
     
 

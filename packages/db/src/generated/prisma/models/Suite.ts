@@ -33,6 +33,7 @@ export type SuiteMinAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   archivedAt: Date | null
+  source: string | null
 }
 
 export type SuiteMaxAggregateOutputType = {
@@ -44,6 +45,7 @@ export type SuiteMaxAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   archivedAt: Date | null
+  source: string | null
 }
 
 export type SuiteCountAggregateOutputType = {
@@ -57,6 +59,8 @@ export type SuiteCountAggregateOutputType = {
   createdAt: number
   updatedAt: number
   archivedAt: number
+  testNames: number
+  source: number
   _all: number
 }
 
@@ -70,6 +74,7 @@ export type SuiteMinAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   archivedAt?: true
+  source?: true
 }
 
 export type SuiteMaxAggregateInputType = {
@@ -81,6 +86,7 @@ export type SuiteMaxAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   archivedAt?: true
+  source?: true
 }
 
 export type SuiteCountAggregateInputType = {
@@ -94,6 +100,8 @@ export type SuiteCountAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   archivedAt?: true
+  testNames?: true
+  source?: true
   _all?: true
 }
 
@@ -180,6 +188,8 @@ export type SuiteGroupByOutputType = {
   createdAt: Date
   updatedAt: Date
   archivedAt: Date | null
+  testNames: string[]
+  source: string | null
   _count: SuiteCountAggregateOutputType | null
   _min: SuiteMinAggregateOutputType | null
   _max: SuiteMaxAggregateOutputType | null
@@ -214,6 +224,8 @@ export type SuiteWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Suite"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Suite"> | Date | string
   archivedAt?: Prisma.DateTimeNullableFilter<"Suite"> | Date | string | null
+  testNames?: Prisma.StringNullableListFilter<"Suite">
+  source?: Prisma.StringNullableFilter<"Suite"> | string | null
   suiteRuns?: Prisma.SuiteRunListRelationFilter
 }
 
@@ -228,6 +240,8 @@ export type SuiteOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  testNames?: Prisma.SortOrder
+  source?: Prisma.SortOrderInput | Prisma.SortOrder
   suiteRuns?: Prisma.SuiteRunOrderByRelationAggregateInput
 }
 
@@ -245,6 +259,8 @@ export type SuiteWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Suite"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Suite"> | Date | string
   archivedAt?: Prisma.DateTimeNullableFilter<"Suite"> | Date | string | null
+  testNames?: Prisma.StringNullableListFilter<"Suite">
+  source?: Prisma.StringNullableFilter<"Suite"> | string | null
   suiteRuns?: Prisma.SuiteRunListRelationFilter
 }, "id">
 
@@ -259,6 +275,8 @@ export type SuiteOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  testNames?: Prisma.SortOrder
+  source?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SuiteCountOrderByAggregateInput
   _max?: Prisma.SuiteMaxOrderByAggregateInput
   _min?: Prisma.SuiteMinOrderByAggregateInput
@@ -278,6 +296,8 @@ export type SuiteScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Suite"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Suite"> | Date | string
   archivedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Suite"> | Date | string | null
+  testNames?: Prisma.StringNullableListFilter<"Suite">
+  source?: Prisma.StringNullableWithAggregatesFilter<"Suite"> | string | null
 }
 
 export type SuiteCreateInput = {
@@ -291,6 +311,8 @@ export type SuiteCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  testNames?: Prisma.SuiteCreatetestNamesInput | string[]
+  source?: string | null
   suiteRuns?: Prisma.SuiteRunCreateNestedManyWithoutSuiteInput
 }
 
@@ -305,6 +327,8 @@ export type SuiteUncheckedCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  testNames?: Prisma.SuiteCreatetestNamesInput | string[]
+  source?: string | null
   suiteRuns?: Prisma.SuiteRunUncheckedCreateNestedManyWithoutSuiteInput
 }
 
@@ -319,6 +343,8 @@ export type SuiteUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  testNames?: Prisma.SuiteUpdatetestNamesInput | string[]
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   suiteRuns?: Prisma.SuiteRunUpdateManyWithoutSuiteNestedInput
 }
 
@@ -333,6 +359,8 @@ export type SuiteUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  testNames?: Prisma.SuiteUpdatetestNamesInput | string[]
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   suiteRuns?: Prisma.SuiteRunUncheckedUpdateManyWithoutSuiteNestedInput
 }
 
@@ -347,6 +375,8 @@ export type SuiteCreateManyInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  testNames?: Prisma.SuiteCreatetestNamesInput | string[]
+  source?: string | null
 }
 
 export type SuiteUpdateManyMutationInput = {
@@ -360,6 +390,8 @@ export type SuiteUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  testNames?: Prisma.SuiteUpdatetestNamesInput | string[]
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type SuiteUncheckedUpdateManyInput = {
@@ -373,6 +405,8 @@ export type SuiteUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  testNames?: Prisma.SuiteUpdatetestNamesInput | string[]
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type StringNullableListFilter<$PrismaModel = never> = {
@@ -394,6 +428,8 @@ export type SuiteCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrder
+  testNames?: Prisma.SortOrder
+  source?: Prisma.SortOrder
 }
 
 export type SuiteMaxOrderByAggregateInput = {
@@ -405,6 +441,7 @@ export type SuiteMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrder
 }
 
 export type SuiteMinOrderByAggregateInput = {
@@ -416,6 +453,7 @@ export type SuiteMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrder
 }
 
 export type SuiteScalarRelationFilter = {
@@ -427,7 +465,16 @@ export type SuiteCreatetestIdsInput = {
   set: string[]
 }
 
+export type SuiteCreatetestNamesInput = {
+  set: string[]
+}
+
 export type SuiteUpdatetestIdsInput = {
+  set?: string[]
+  push?: string | string[]
+}
+
+export type SuiteUpdatetestNamesInput = {
   set?: string[]
   push?: string | string[]
 }
@@ -457,6 +504,8 @@ export type SuiteCreateWithoutSuiteRunsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  testNames?: Prisma.SuiteCreatetestNamesInput | string[]
+  source?: string | null
 }
 
 export type SuiteUncheckedCreateWithoutSuiteRunsInput = {
@@ -470,6 +519,8 @@ export type SuiteUncheckedCreateWithoutSuiteRunsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  testNames?: Prisma.SuiteCreatetestNamesInput | string[]
+  source?: string | null
 }
 
 export type SuiteCreateOrConnectWithoutSuiteRunsInput = {
@@ -499,6 +550,8 @@ export type SuiteUpdateWithoutSuiteRunsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  testNames?: Prisma.SuiteUpdatetestNamesInput | string[]
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type SuiteUncheckedUpdateWithoutSuiteRunsInput = {
@@ -512,6 +565,8 @@ export type SuiteUncheckedUpdateWithoutSuiteRunsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  testNames?: Prisma.SuiteUpdatetestNamesInput | string[]
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 
@@ -556,6 +611,8 @@ export type SuiteSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   createdAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  testNames?: boolean
+  source?: boolean
   suiteRuns?: boolean | Prisma.Suite$suiteRunsArgs<ExtArgs>
   _count?: boolean | Prisma.SuiteCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["suite"]>
@@ -571,6 +628,8 @@ export type SuiteSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   createdAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  testNames?: boolean
+  source?: boolean
 }, ExtArgs["result"]["suite"]>
 
 export type SuiteSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -584,6 +643,8 @@ export type SuiteSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   createdAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  testNames?: boolean
+  source?: boolean
 }, ExtArgs["result"]["suite"]>
 
 export type SuiteSelectScalar = {
@@ -597,9 +658,11 @@ export type SuiteSelectScalar = {
   createdAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  testNames?: boolean
+  source?: boolean
 }
 
-export type SuiteOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "description" | "labels" | "testIds" | "selector" | "createdAt" | "updatedAt" | "archivedAt", ExtArgs["result"]["suite"]>
+export type SuiteOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "description" | "labels" | "testIds" | "selector" | "createdAt" | "updatedAt" | "archivedAt" | "testNames" | "source", ExtArgs["result"]["suite"]>
 export type SuiteInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   suiteRuns?: boolean | Prisma.Suite$suiteRunsArgs<ExtArgs>
   _count?: boolean | Prisma.SuiteCountOutputTypeDefaultArgs<ExtArgs>
@@ -623,6 +686,14 @@ export type $SuitePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     createdAt: Date
     updatedAt: Date
     archivedAt: Date | null
+    /**
+     * Members by name, resolved when the suite runs.
+     */
+    testNames: string[]
+    /**
+     * Who owns the definition, e.g. "sync:<dir>" for folder-synced suites.
+     */
+    source: string | null
   }, ExtArgs["result"]["suite"]>
   composites: {}
 }
@@ -1057,6 +1128,8 @@ export interface SuiteFieldRefs {
   readonly createdAt: Prisma.FieldRef<"Suite", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Suite", 'DateTime'>
   readonly archivedAt: Prisma.FieldRef<"Suite", 'DateTime'>
+  readonly testNames: Prisma.FieldRef<"Suite", 'String[]'>
+  readonly source: Prisma.FieldRef<"Suite", 'String'>
 }
     
 
