@@ -1,5 +1,6 @@
 // Public API of @tstr/domain: pure rules shared by the control plane, runner, CLI and UI.
 export * from "./anchored-regex.js";
+export * from "./concurrency-policy.js";
 export * from "./cron.js";
 export * from "./duration.js";
 export * from "./label-assignments.js";

@@ -31,7 +31,7 @@ export type RunEvent =
   | { type: "start" }
   | { type: "heartbeat"; leaseUntil: Date }
   | { type: "finish"; result: RunResult; reason?: string }
-  | { type: "cancel" }
+  | { type: "cancel"; reason?: string }
   | { type: "lease_expired"; canRetry: boolean }
   | { type: "release"; reason: string };
 
@@ -83,7 +83,7 @@ export function transition(state: RunState, event: RunEvent): RunState {
         }
         return { status: "ASSIGNED", attempt: event.attempt, runnerId: event.runnerId, leaseUntil: event.leaseUntil };
       case "cancel":
-        return finished(state, "CANCELLED");
+        return finished(state, "CANCELLED", event.reason);
       case "finish":
         if (event.result === "PASS" || event.result === "FAIL") throw illegal(`a queued run cannot ${event.result}`);
         return finished(state, event.result, event.reason);

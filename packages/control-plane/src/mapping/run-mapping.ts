@@ -84,6 +84,9 @@ export function runToProto(run: RunRecord, attempts: RunAttemptRecord[] = []): R
     suiteRunId: run.suiteRunId ?? "",
     assignedAt: ts(run.assignedAt),
     executor: run.executor ?? "",
+    cronFireAt: ts(run.cronFireAt),
+    location: run.location ?? "",
+    resourcesFactor: run.resourcesFactor ?? 0,
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       runnerId: a.runnerId ?? "",

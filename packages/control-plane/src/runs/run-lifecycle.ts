@@ -35,16 +35,16 @@ export interface RunLifecycleDeps {
   deadlineSlackMs: number;
 }
 
-/**
- * Every state change of a single run goes through here: the row is locked, the caller's attempt
- * is checked (a stale report is refused), the pure domain state machine decides the next state,
- * and the new state, the attempt record and a progress notification are written in one transaction.
- */
 /** How long a run may take once started: its timeout plus the grace period for stopping it. */
 export function runAllowanceMs(run: RunRecord): number {
   return (run.runConfig.timeoutMs ?? 0) + (run.runConfig.gracePeriodMs ?? 10_000);
 }
 
+/**
+ * Every state change of a single run goes through here: the row is locked, the caller's attempt
+ * is checked (a stale report is refused), the pure domain state machine decides the next state,
+ * and the new state, the attempt record and a progress notification are written in one transaction.
+ */
 export function createRunLifecycle(deps: RunLifecycleDeps) {
   const { pool, runs, now } = deps;
 
@@ -52,8 +52,9 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
     runId: string,
     guard: RunGuard,
     decide: (run: RunRecord) => { event: RunEvent; extras?: RunStateExtras; attemptResult?: RunResult },
+    inTransaction?: pg.PoolClient,
   ): Promise<RunRecord> {
-    return withPgTransaction(pool, async (client) => {
+    const body = async (client: pg.PoolClient) => {
       const run = await runs.lockById(runId, client);
       if (!run) throw new NotFoundError(`run "${runId}" not found`);
       if (guard.attempt !== undefined && guard.attempt !== run.attempt) {
@@ -86,7 +87,8 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
         await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runCancel, `${runId} ${run.runnerId ?? ""}`]);
       }
       return updated;
-    });
+    };
+    return inTransaction ? body(inTransaction) : withPgTransaction(pool, body);
   }
 
   return {
@@ -138,12 +140,17 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
      * Cancels a run: a queued one ends at once; a held one is CANCELLING until its runner stops it,
      * and at the latest after its grace period (and slack), when the server ends it CANCELLED.
      */
-    cancel: (runId: string) =>
-      apply(runId, {}, (run) => {
-        const stopBy = new Date(now().getTime() + (run.runConfig.gracePeriodMs ?? 10_000) + deps.deadlineSlackMs);
-        const deadlineAt = run.deadlineAt && run.deadlineAt < stopBy ? run.deadlineAt : stopBy;
-        return { event: { type: "cancel" }, extras: { cancelRequestedAt: now(), deadlineAt } };
-      }),
+    cancel: (runId: string, opts: { reason?: string; client?: pg.PoolClient } = {}) =>
+      apply(
+        runId,
+        {},
+        (run) => {
+          const stopBy = new Date(now().getTime() + (run.runConfig.gracePeriodMs ?? 10_000) + deps.deadlineSlackMs);
+          const deadlineAt = run.deadlineAt && run.deadlineAt < stopBy ? run.deadlineAt : stopBy;
+          return { event: { type: "cancel", reason: opts.reason }, extras: { cancelRequestedAt: now(), deadlineAt } };
+        },
+        opts.client,
+      ),
 
     handBack: (runId: string, guard: HolderGuard, reason: string) =>
       apply(runId, guard, () => ({ event: { type: "release", reason } })),

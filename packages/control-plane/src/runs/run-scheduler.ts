@@ -1,51 +1,114 @@
 import { randomUUID } from "node:crypto";
-import type { NewRun, RunRecord, RunsRepository, RunTrigger, TestRecord } from "@tstr/db";
+import { type NewRun, type RunRecord, type RunsRepository, type RunTrigger, type TestRecord, withPgTransaction } from "@tstr/db";
 import {
   DEFAULT_TIMEOUT_MS,
+  decideConcurrency,
   expandMatrix,
   type Labels,
   type Matrix,
+  REPLACED_REASON,
   ValidationError,
   validateLabels,
 } from "@tstr/domain";
+import type pg from "pg";
+import type { RunLifecycle } from "./run-lifecycle.js";
 
-/** Options of one ScheduleRun call. */
+/** Options of one schedule of a test. */
 export interface ScheduleOptions {
   /** Laid over the test's labels for these runs. */
   labels?: Labels;
   /** Replaces the test's matrix for these runs. */
   matrix?: Matrix;
   trigger?: RunTrigger;
+  /** The suite run these runs belong to. */
+  suiteRunId?: string;
+  /** The cron tick these runs are for (unique per test: a tick never runs twice). */
+  cronFireAt?: Date;
 }
+
+/** What one schedule created: runs (none when the policy skipped), their matrix id, and why. */
+export interface ScheduleOutcome {
+  runs: RunRecord[];
+  matrixId?: string;
+  /** Set when the concurrency policy `forbid` skipped the schedule. */
+  skippedReason?: string;
+  /** Runs cancelled because the policy is `replace`. */
+  replacedRunIds: string[];
+}
+
+const ACTIVE = "status IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING')";
 
 /**
  * Turns a test into queued runs: one, or one per matrix combination (sharing a matrix id), each
- * with a snapshot of the test's run config and labels as they are now.
+ * with a snapshot of the test's run config and labels as they are now. The test's concurrency
+ * policy is applied under the test's row lock, so two schedules of one test (a cron tick on one
+ * replica, a manual run on another) see each other: `forbid` never queues beside an active run
+ * and `replace` cancels exactly the runs it saw.
  */
-export function createRunScheduler(deps: { runs: RunsRepository }) {
+export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; lifecycle: RunLifecycle }) {
+  const newRunsFor = (test: TestRecord, opts: ScheduleOptions): { runs: NewRun[]; matrixId?: string } => {
+    const overrides = opts.labels ?? {};
+    const problems = validateLabels(overrides, "labels");
+    if (problems.length) throw new ValidationError(problems);
+    const base = { ...test.spec.labels, ...overrides };
+    const matrix = opts.matrix ?? test.spec.matrix;
+    const combinations = matrix ? expandMatrix(matrix, base) : [base];
+    const matrixId = matrix ? randomUUID() : undefined;
+    const runConfig = { ...test.spec.runConfig, timeoutMs: test.spec.runConfig.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    const runs = combinations.map((labels) => ({
+      namespace: test.spec.namespace,
+      testId: test.id,
+      testName: test.spec.name,
+      labels,
+      runConfig,
+      executor: test.spec.executor,
+      matrixId,
+      suiteRunId: opts.suiteRunId,
+      trigger: opts.trigger ?? "manual",
+      retry: test.spec.retry,
+      cronFireAt: opts.cronFireAt,
+      resourcesFactor: test.spec.resources.factor,
+    }));
+    return { runs, matrixId };
+  };
+
+  /** Schedules inside the caller's transaction, which must already hold the test's row lock. */
+  async function scheduleLocked(
+    test: TestRecord,
+    opts: ScheduleOptions,
+    client: pg.PoolClient,
+  ): Promise<ScheduleOutcome> {
+    const planned = newRunsFor(test, opts);
+    if (test.spec.concurrencyPolicy === "allow") {
+      return { runs: await deps.runs.insertQueued(planned.runs, client), matrixId: planned.matrixId, replacedRunIds: [] };
+    }
+    const { rows } = await client.query(`SELECT id FROM runs WHERE test_id = $1 AND ${ACTIVE} ORDER BY scheduled_at, id`, [
+      test.id,
+    ]);
+    const decision = decideConcurrency(
+      test.spec.concurrencyPolicy,
+      rows.map((r) => r.id as string),
+    );
+    if (decision.action === "skip") return { runs: [], skippedReason: decision.reason, replacedRunIds: [] };
+    for (const id of decision.cancel) await deps.lifecycle.cancel(id, { reason: REPLACED_REASON, client });
+    return {
+      runs: await deps.runs.insertQueued(planned.runs, client),
+      matrixId: planned.matrixId,
+      replacedRunIds: decision.cancel,
+    };
+  }
+
   return {
-    async schedule(test: TestRecord, opts: ScheduleOptions = {}): Promise<{ runs: RunRecord[]; matrixId?: string }> {
-      const overrides = opts.labels ?? {};
-      const problems = validateLabels(overrides, "labels");
-      if (problems.length) throw new ValidationError(problems);
-      const base = { ...test.spec.labels, ...overrides };
-      const matrix = opts.matrix ?? test.spec.matrix;
-      const combinations = matrix ? expandMatrix(matrix, base) : [base];
-      const matrixId = matrix ? randomUUID() : undefined;
-      const runConfig = { ...test.spec.runConfig, timeoutMs: test.spec.runConfig.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-      const newRuns: NewRun[] = combinations.map((labels) => ({
-        namespace: test.spec.namespace,
-        testId: test.id,
-        testName: test.spec.name,
-        labels,
-        runConfig,
-        executor: test.spec.executor,
-        matrixId,
-        trigger: opts.trigger ?? "manual",
-        retry: test.spec.retry,
-      }));
-      return { runs: await deps.runs.insertQueued(newRuns), matrixId };
+    /** Schedules a test now (manual, suite or matrix runs). */
+    async schedule(test: TestRecord, opts: ScheduleOptions = {}): Promise<ScheduleOutcome> {
+      // Validate before taking any lock, so bad input costs no transaction.
+      newRunsFor(test, opts);
+      return withPgTransaction(deps.pool, async (client) => {
+        await client.query("SELECT 1 FROM tests WHERE id = $1 FOR UPDATE", [test.id]);
+        return scheduleLocked(test, opts, client);
+      });
     },
+    scheduleLocked,
   };
 }
 

@@ -77,7 +77,7 @@ export function createRunSubsystem(deps: {
     keepaliveMs: 15_000,
     now,
   });
-  const scheduler = createRunScheduler({ runs });
+  const scheduler = createRunScheduler({ pool: db.pool, runs, lifecycle });
   const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes });
   const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
   reaper = startReaper({

@@ -28,11 +28,15 @@ export function createControlRunHandlers(deps: {
       mapErrors(async () => {
         const { namespace } = callScope(context, req.namespace);
         const test = await deps.catalog.find(namespace, { id: req.testId, name: req.testName });
-        const { runs, matrixId } = await deps.scheduler.schedule(test, {
+        const { runs, matrixId, skippedReason } = await deps.scheduler.schedule(test, {
           labels: req.labels,
           matrix: req.testMatrix ? matrixFromProto(req.testMatrix) : undefined,
         });
-        return create(ScheduleRunResponseSchema, { runs: runs.map((r) => runToProto(r)), matrixId: matrixId ?? "" });
+        return create(ScheduleRunResponseSchema, {
+          runs: runs.map((r) => runToProto(r)),
+          matrixId: matrixId ?? "",
+          skippedReason: skippedReason ?? "",
+        });
       }),
 
     cancelRun: (req, context): Promise<CancelRunResponse> =>

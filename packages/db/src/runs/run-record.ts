@@ -32,6 +32,12 @@ export interface RunRecord {
   startedAt?: Date;
   finishedAt?: Date;
   resultData: Record<string, string>;
+  /** The cron tick this run was created for (trigger "cron"). */
+  cronFireAt?: Date;
+  /** Share of its location's capacity (0 < f <= 1) while active. */
+  resourcesFactor?: number;
+  /** Location whose factor budget the run counts against (set when assigned). */
+  location?: string;
 }
 
 /** What is written when runs are queued. */
@@ -47,12 +53,15 @@ export interface NewRun {
   trigger: RunTrigger;
   retry: RetryPolicy;
   notBefore?: Date;
+  cronFireAt?: Date;
+  resourcesFactor?: number;
 }
 
 /** Columns selected for every run read. */
 export const RUN_COLUMNS = `id, namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
   trigger, status, result, result_reason, exit_code, attempt, max_attempts, retry, runner_id, lease_expires_at,
-  deadline_at, cancel_requested_at, not_before, scheduled_at, assigned_at, started_at, finished_at, result_data`;
+  deadline_at, cancel_requested_at, not_before, scheduled_at, assigned_at, started_at, finished_at, result_data,
+  cron_fire_at, resources_factor, location`;
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come from pg untyped
 type Row = Record<string, any>;
@@ -89,6 +98,9 @@ export function runFromRow(row: Row): RunRecord {
     startedAt: opt(row.started_at),
     finishedAt: opt(row.finished_at),
     resultData: row.result_data ?? {},
+    cronFireAt: opt(row.cron_fire_at),
+    resourcesFactor: opt(row.resources_factor),
+    location: opt(row.location),
   };
 }
 

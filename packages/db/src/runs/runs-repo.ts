@@ -47,16 +47,18 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
         max_attempts: r.retry.maxAttempts,
         retry: r.retry,
         not_before: r.notBefore?.toISOString() ?? null,
+        cron_fire_at: r.cronFireAt?.toISOString() ?? null,
+        resources_factor: r.resourcesFactor ?? null,
       }));
       const { rows } = await client.query(
         `WITH inserted AS (
            INSERT INTO runs (namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
-                             trigger, max_attempts, retry, not_before)
+                             trigger, max_attempts, retry, not_before, cron_fire_at, resources_factor)
            SELECT namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
-                  trigger, max_attempts, retry, not_before
+                  trigger, max_attempts, retry, not_before, cron_fire_at, resources_factor
            FROM jsonb_to_recordset($1::jsonb) AS x(namespace text, test_id uuid, test_name text, labels jsonb,
              run_config jsonb, executor text, matrix_id uuid, suite_run_id uuid, trigger text, max_attempts int,
-             retry jsonb, not_before timestamptz)
+             retry jsonb, not_before timestamptz, cron_fire_at timestamptz, resources_factor double precision)
            RETURNING ${RUN_COLUMNS}
          ), woken AS (SELECT pg_notify($2, string_agg(DISTINCT namespace, ',')) FROM inserted)
          SELECT * FROM inserted, woken`,
