@@ -67,6 +67,18 @@ export function nextFireTimes(expression: string, timezone: string, after: Date,
   return withCron(expression.trim(), timezone, (cron) => cron.nextRuns(count, after));
 }
 
+/**
+ * The latest time a schedule fired at or before `at`, or undefined if it never did. Pure, like
+ * {@link nextFireTimes}; throws a ValidationError for an invalid schedule.
+ */
+export function lastFireTimeAtOrBefore(expression: string, timezone: string, at: Date): Date | undefined {
+  const problem = validateCron(expression, timezone);
+  if (problem !== undefined) throw new ValidationError([{ path: "cron_schedule", message: problem }]);
+  // previousRuns is strictly before its reference: one millisecond later includes `at` itself.
+  const [last] = withCron(expression.trim(), timezone, (cron) => cron.previousRuns(1, new Date(at.getTime() + 1)));
+  return last;
+}
+
 function withCron<T>(expression: string, timezone: string, use: (cron: Cron) => T): T {
   // No callback and paused: croner never schedules a timer for this instance.
   const cron = new Cron(expression, {

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type NewRun, type RunRecord, type RunsRepository, type RunTrigger, type TestRecord, withPgTransaction } from "@tstr/db";
+import {
+  type NewRun,
+  type RunRecord,
+  type RunsRepository,
+  type RunTrigger,
+  type TestRecord,
+  withPgTransaction,
+} from "@tstr/db";
 import {
   DEFAULT_TIMEOUT_MS,
   decideConcurrency,
@@ -80,11 +87,16 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
   ): Promise<ScheduleOutcome> {
     const planned = newRunsFor(test, opts);
     if (test.spec.concurrencyPolicy === "allow") {
-      return { runs: await deps.runs.insertQueued(planned.runs, client), matrixId: planned.matrixId, replacedRunIds: [] };
+      return {
+        runs: await deps.runs.insertQueued(planned.runs, client),
+        matrixId: planned.matrixId,
+        replacedRunIds: [],
+      };
     }
-    const { rows } = await client.query(`SELECT id FROM runs WHERE test_id = $1 AND ${ACTIVE} ORDER BY scheduled_at, id`, [
-      test.id,
-    ]);
+    const { rows } = await client.query(
+      `SELECT id FROM runs WHERE test_id = $1 AND ${ACTIVE} ORDER BY scheduled_at, id`,
+      [test.id],
+    );
     const decision = decideConcurrency(
       test.spec.concurrencyPolicy,
       rows.map((r) => r.id as string),
@@ -109,6 +121,33 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
       });
     },
     scheduleLocked,
+
+    /**
+     * Queues the runs of many locked tests in the caller's transaction (the cron loop's batch):
+     * tests that allow concurrent runs share one INSERT; the others go through their policy one
+     * by one. Returns each test's outcome in input order.
+     */
+    async scheduleManyLocked(
+      items: readonly { test: TestRecord; opts: ScheduleOptions }[],
+      client: pg.PoolClient,
+    ): Promise<ScheduleOutcome[]> {
+      const outcomes: ScheduleOutcome[] = items.map(() => ({ runs: [], replacedRunIds: [] }));
+      const shared: { index: number; runs: NewRun[]; matrixId?: string }[] = [];
+      for (const [index, { test, opts }] of items.entries()) {
+        if (test.spec.concurrencyPolicy === "allow") shared.push({ index, ...newRunsFor(test, opts) });
+        else outcomes[index] = await scheduleLocked(test, opts, client);
+      }
+      const inserted = await deps.runs.insertQueued(
+        shared.flatMap((s) => s.runs),
+        client,
+      );
+      const byTest = new Map<string | undefined, RunRecord[]>();
+      for (const run of inserted) byTest.set(run.testId, [...(byTest.get(run.testId) ?? []), run]);
+      for (const { index, matrixId } of shared) {
+        outcomes[index] = { runs: byTest.get(items[index]?.test.id) ?? [], matrixId, replacedRunIds: [] };
+      }
+      return outcomes;
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type Database,
 } from "@tstr/db";
 import type { Logger } from "../logging/logger.js";
+import { type CronLoop, type CronLoopOptions, startCronLoop } from "../scheduling/cron-loop.js";
 import { createControlRunHandlers } from "../services/control-run-handlers.js";
 import { createDataRunHandlers } from "../services/data-run-handlers.js";
 import { createRunnerHandlers } from "../services/runner-handlers.js";
@@ -55,6 +56,8 @@ export function createRunSubsystem(deps: {
   catalog: TestCatalog;
   tokens: TokenService;
   timings: RunTimings;
+  /** The cron scheduler's options; false runs no cron scheduler in this process. */
+  cron?: CronLoopOptions | false;
 }) {
   const { db, logger, now, timings } = deps;
   let reaper: ReturnType<typeof startReaper> | undefined;
@@ -80,6 +83,8 @@ export function createRunSubsystem(deps: {
   const scheduler = createRunScheduler({ pool: db.pool, runs, lifecycle });
   const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes });
   const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
+  const cron: CronLoop | undefined =
+    deps.cron === false ? undefined : startCronLoop({ pool: db.pool, scheduler, logger, now }, deps.cron);
   reaper = startReaper({
     pool: db.pool,
     lifecycle,
@@ -111,7 +116,10 @@ export function createRunSubsystem(deps: {
       leaseMs: timings.leaseMs,
       now,
     }),
+    scheduler,
+    lifecycle,
     async stop() {
+      await cron?.stop();
       reaper.stop();
       await events.close();
     },

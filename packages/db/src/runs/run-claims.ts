@@ -8,6 +8,8 @@ export interface ClaimCandidate {
   namespace: string;
   labels: Record<string, string>;
   executor?: string;
+  /** Share of the location's capacity the run takes while active (0 < f <= 1). */
+  resourcesFactor?: number;
 }
 
 export interface ClaimRequest {
@@ -25,23 +27,27 @@ export interface ClaimRequest {
 
 const BATCH = 100;
 // scheduled_at as text keeps microseconds (a JS Date would drop them and break the cursor).
-const CANDIDATES = `SELECT id, namespace, labels, executor, scheduled_at::text AS cursor_at FROM runs
+const CANDIDATES = `SELECT id, namespace, labels, executor, resources_factor, scheduled_at::text AS cursor_at FROM runs
   WHERE status = 'QUEUED' AND (not_before IS NULL OR not_before <= now())`;
 const ORDER = `ORDER BY scheduled_at, id LIMIT ${BATCH}`;
 
 /**
  * Claims up to `slots` queued runs for a runner in one transaction. The runs it accepts are locked
  * with FOR UPDATE SKIP LOCKED and re-checked as still queued, so concurrent claims on any replica
- * never take the same run and never wait for each other.
+ * never take the same run and never wait for each other. Factored runs (resources_factor) are
+ * taken only while the factors of the active runs at the runner's location stay within 1; the
+ * location's budget is read and filled under a transaction-scoped advisory lock, so runners of
+ * one location claiming at the same time on different replicas cannot over-commit it.
  */
 export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise<RunRecord[]> {
   if (req.slots <= 0) return [];
   return withPgTransaction(pool, async (client) => {
     // The runner row lock serialises claims for one runner (stream, polls, replicas), so its
     // capacity is counted and filled atomically.
-    const { rows: runner } = await client.query("SELECT capacity FROM runners WHERE id = $1 FOR UPDATE", [
-      req.runnerId,
-    ]);
+    const { rows: runner } = await client.query(
+      "SELECT capacity, name, labels->>'location' AS location FROM runners WHERE id = $1 FOR UPDATE",
+      [req.runnerId],
+    );
     // Counted in a statement of its own, after the lock: its snapshot then sees every claim
     // committed by whoever held the lock before (a subquery above would use a stale snapshot).
     const { rows: held } = await client.query(
@@ -51,6 +57,8 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
     const free = runner[0] ? runner[0].capacity - (held[0]?.active ?? 0) : 0;
     const slots = Math.min(req.slots, free);
     if (slots <= 0) return [];
+    const location: string = runner[0].location ?? runnerLocation(runner[0].name);
+    const budget = createLocationBudget(client, location);
     const chosen: string[] = [];
     let cursor: { at: string; id: string } | undefined;
     let scanned = 0;
@@ -64,23 +72,37 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
           ])
         : await client.query(`${CANDIDATES} ${ORDER}`);
       scanned += rows.length;
-      const accepted = rows
-        .filter((row) =>
+      const accepted = rows.filter(
+        (row) =>
+          !chosen.includes(row.id) &&
           req.accepts({
             id: row.id,
             namespace: row.namespace,
             labels: row.labels,
             executor: row.executor ?? undefined,
+            resourcesFactor: row.resources_factor ?? undefined,
           }),
-        )
-        .map((row) => row.id as string);
-      if (accepted.length) {
+      );
+      const plain = accepted.filter((row) => row.resources_factor === null).map((row) => row.id as string);
+      if (plain.length) {
         const { rows: locked } = await client.query(
           `SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'
            ORDER BY scheduled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [accepted.filter((id) => !chosen.includes(id)), slots - chosen.length],
+          [plain, slots - chosen.length],
         );
         chosen.push(...locked.map((row) => row.id as string));
+      }
+      for (const row of accepted.filter((r) => r.resources_factor !== null)) {
+        if (chosen.length >= slots) break;
+        if (!(await budget.fits(row.resources_factor))) continue;
+        const { rows: locked } = await client.query(
+          "SELECT id FROM runs WHERE id = $1 AND status = 'QUEUED' FOR UPDATE SKIP LOCKED",
+          [row.id],
+        );
+        if (locked.length) {
+          chosen.push(row.id);
+          budget.take(row.resources_factor);
+        }
       }
       if (rows.length < BATCH) break;
       const last = rows[rows.length - 1];
@@ -89,10 +111,11 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
     if (chosen.length === 0) return [];
     const { rows } = await client.query(
       `UPDATE runs SET status = 'ASSIGNED', attempt = attempt + 1, runner_id = $2, assigned_at = now(),
-         lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), result_reason = NULL
+         lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), result_reason = NULL,
+         location = $4
        WHERE id = ANY($1::uuid[])
        RETURNING ${RUN_COLUMNS}`,
-      [chosen, req.runnerId, req.leaseMs],
+      [chosen, req.runnerId, req.leaseMs, location],
     );
     const runs = rows.map(runFromRow);
     const deadlines = runs.map((run) => req.deadlineFor(run));
@@ -109,4 +132,37 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
     );
     return runs.map((run, i) => ({ ...run, deadlineAt: deadlines[i] }));
   });
+}
+
+/** The location of a runner without a `location` label: the runner alone. */
+export function runnerLocation(runnerName: string): string {
+  return `runner/${runnerName}`;
+}
+
+/** Factors may add up to 1 at a location; the slack absorbs floating-point sums (0.1 + 0.2). */
+const FACTOR_EPSILON = 1e-9;
+
+/**
+ * The factor budget of one location inside a claim transaction. The advisory lock and the sum
+ * of active factors are taken on first use, so claims of unfactored runs never pay for them.
+ */
+function createLocationBudget(client: pg.PoolClient, location: string) {
+  let used: number | undefined;
+  return {
+    async fits(factor: number): Promise<boolean> {
+      if (used === undefined) {
+        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`tstr.location:${location}`]);
+        const { rows } = await client.query(
+          `SELECT coalesce(sum(resources_factor), 0)::float8 AS used FROM runs
+           WHERE location = $1 AND resources_factor IS NOT NULL AND status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')`,
+          [location],
+        );
+        used = Number(rows[0]?.used ?? 0);
+      }
+      return used + factor <= 1 + FACTOR_EPSILON;
+    },
+    take(factor: number) {
+      used = (used ?? 0) + factor;
+    },
+  };
 }

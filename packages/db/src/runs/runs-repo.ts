@@ -16,7 +16,10 @@ export interface RunStateExtras {
 
 /** Runs: queueing, reads and state writes. Hot paths use raw SQL on the pool or a transaction. */
 export interface RunsRepository {
-  /** Queues runs in one statement and wakes dispatchers on every replica (on commit). */
+  /**
+   * Queues runs in one statement and wakes dispatchers on every replica (on commit). A run for a
+   * cron tick that already has one is dropped, so the result can be shorter than the input.
+   */
   insertQueued(runs: NewRun[], client?: Queryable): Promise<RunRecord[]>;
   getById(id: string, client?: Queryable): Promise<RunRecord | undefined>;
   /** Reads a run and locks its row until the transaction ends. */
@@ -59,6 +62,8 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
            FROM jsonb_to_recordset($1::jsonb) AS x(namespace text, test_id uuid, test_name text, labels jsonb,
              run_config jsonb, executor text, matrix_id uuid, suite_run_id uuid, trigger text, max_attempts int,
              retry jsonb, not_before timestamptz, cron_fire_at timestamptz, resources_factor double precision)
+           -- A cron tick that already has its run (unique test_id, cron_fire_at) is not queued twice.
+           ON CONFLICT DO NOTHING
            RETURNING ${RUN_COLUMNS}
          ), woken AS (SELECT pg_notify($2, string_agg(DISTINCT namespace, ',')) FROM inserted)
          SELECT * FROM inserted, woken`,
@@ -113,7 +118,9 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
       );
       await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runProgress, id]);
       // Back in the queue (retry, hand-back, lost runner): wake waiting runners at once.
-      if (state.status === "QUEUED")
+      // A factored run ending frees budget at its location: runners there may now take queued runs.
+      const freesLocation = state.status === "FINISHED" && rows[0].resources_factor !== null;
+      if (state.status === "QUEUED" || freesLocation)
         await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runQueued, rows[0].namespace]);
       return runFromRow(rows[0]);
     },
