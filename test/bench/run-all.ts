@@ -1,3 +1,4 @@
+import { cronDueBench } from "./cron-due.js";
 import { dispatchLatencyBench } from "./dispatch-latency.js";
 import { dispatchThroughputBench } from "./dispatch-throughput.js";
 import { logIngestionBench } from "./log-ingestion.js";
@@ -11,6 +12,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ["dispatch latency", dispatchLatencyBench],
   ["dispatch throughput", dispatchThroughputBench],
   ["log ingestion", logIngestionBench],
+  ["cron scheduling", cronDueBench],
 ];
 
 const failed: string[] = [];

@@ -164,6 +164,31 @@ describe("cron scheduler", () => {
     expect(rows[0].next_run_at).toBeNull();
   });
 
+  it("recomputes the next time when the schedule changes", async () => {
+    const id = await register("rescheduled", { cronSchedule: "0 0 1 1 *", timezone: "UTC" });
+    const before = (await data().getTest({ id, namespace: "cron" })).test?.nextRunAt;
+    expect(new Date(Number(before?.seconds) * 1000).toISOString()).toMatch(/-01-01T00:00:00/);
+    await control().updateTest({
+      id,
+      namespace: "cron",
+      cronSchedule: "0 12 * * *",
+      fieldMask: { paths: ["cron_schedule"] },
+    });
+    const after = (await data().getTest({ id, namespace: "cron" })).test?.nextRunAt;
+    const next = new Date(Number(after?.seconds) * 1000);
+    expect(next.toISOString()).toMatch(/T12:00:00/);
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600 * 1000);
+  });
+
+  it("refuses an invalid schedule at registration, naming the field", async () => {
+    const refused = await register("invalid", { cronSchedule: "61 * * * *" }).catch((e) => String(e));
+    expect(refused).toMatch(/invalid_argument.*cron_schedule/);
+    const zone = await register("bad-zone", { cronSchedule: "@daily", timezone: "Mars/Olympus" }).catch((e) =>
+      String(e),
+    );
+    expect(zone).toMatch(/timezone.*unknown time zone/);
+  });
+
   it("shows the next five fire times of a scheduled test", async () => {
     const id = await register("next-five", { cronSchedule: "0 9 * * 1-5", timezone: "Europe/Berlin" });
     const got = await data().getTest({ id, namespace: "cron" });

@@ -35,10 +35,10 @@ describe("tstrctl against tstr serve", () => {
   });
 
   it("applies an example folder, idempotently", async () => {
-    const first = await ctl("test", "apply", "-f", EXAMPLES);
+    const first = await ctl("apply", "-f", EXAMPLES);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain("test/default/busybox-echo created");
-    const second = await ctl("test", "apply", "-f", EXAMPLES);
+    const second = await ctl("apply", "-f", EXAMPLES);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain("test/default/busybox-echo unchanged");
   });

@@ -40,6 +40,8 @@ const serveSchema = z.object({
     .int()
     .min(1024)
     .max(1024 ** 4),
+  syncDir: z.string().min(1, "must name a folder").optional(),
+  syncIntervalMs: z.number().int().min(1000, "must be at least 1s").max(86_400_000, "must be at most 24h"),
 });
 
 export type ServeConfig = z.infer<typeof serveSchema>;
@@ -58,6 +60,8 @@ const SERVE_FLAGS = {
     default: String(4 * 1024 * 1024),
   },
   "shutdown-grace": { env: "TSTR_SHUTDOWN_GRACE_MS", default: "10000" },
+  "sync-dir": { env: "TSTR_SYNC_DIR" },
+  "sync-interval": { env: "TSTR_SYNC_INTERVAL", default: "30s" },
 } as const;
 
 export const SERVE_USAGE = `usage: tstr serve [flags]
@@ -75,6 +79,9 @@ export const SERVE_USAGE = `usage: tstr serve [flags]
                               (env TSTR_RUN_LEASE, default 30s; runners heartbeat 6 times per lease)
   --log-cap-bytes N           per-run log cap; later output is dropped after a marker
                               (env TSTR_LOG_CAP_BYTES, default 10 MiB)
+  --sync-dir DIR              keep tests and suites equal to the *.yaml/*.yml/*.json files below DIR:
+                              created, updated, and deleted when their file goes (env TSTR_SYNC_DIR)
+  --sync-interval DURATION    full rescan of --sync-dir besides file events (env TSTR_SYNC_INTERVAL, 30s)
 `;
 
 /** Parses `tstr serve` flags with environment fallbacks into a typed config. */
@@ -90,6 +97,8 @@ export function parseServeConfig(argv: string[], env: Record<string, string | un
     logCapBytes: values["log-cap-bytes"],
     readMaxBytes: values["read-max-bytes"],
     shutdownGraceMs: values["shutdown-grace"],
+    syncDir: values["sync-dir"] || undefined,
+    syncIntervalMs: durationFlag("sync-interval", values["sync-interval"]),
   });
 }
 
@@ -112,6 +121,7 @@ const devSchema = z.object({
   pgPort: z.coerce.number().int().min(1).max(65535),
   logLevel,
   runnerExecutor: z.enum(["auto", "docker", "process"]),
+  syncDir: z.string().min(1, "must name a folder").optional(),
 });
 export type DevConfig = z.infer<typeof devSchema>;
 
@@ -126,6 +136,7 @@ export const DEV_USAGE = `usage: tstr dev [flags]
   --log-level LEVEL    (env TSTR_LOG_LEVEL, default warn)
   --runner-executor E  the local runner's executor: auto (Docker when an engine answers, else
                        process), docker or process (env TSTR_DEV_RUNNER_EXECUTOR, default auto)
+  --sync-dir DIR       keep tests and suites equal to the definition files below DIR (env TSTR_SYNC_DIR)
 `;
 
 /** Parses `tstr dev` flags. */
@@ -138,6 +149,7 @@ export function parseDevConfig(argv: string[], env: Record<string, string | unde
       "pg-port": { env: "TSTR_DEV_PG_PORT", default: "54329" },
       "log-level": { env: "TSTR_LOG_LEVEL", default: "warn" },
       "runner-executor": { env: "TSTR_DEV_RUNNER_EXECUTOR", default: "auto" },
+      "sync-dir": SERVE_FLAGS["sync-dir"],
     },
     env,
   );
@@ -147,6 +159,7 @@ export function parseDevConfig(argv: string[], env: Record<string, string | unde
     pgPort: values["pg-port"],
     logLevel: values["log-level"],
     runnerExecutor: values["runner-executor"],
+    syncDir: values["sync-dir"] || undefined,
   });
 }
 

@@ -20,6 +20,7 @@ import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
 import { createVisibleNamespaces } from "./namespaces/visible-namespaces.js";
 import { createRunSubsystem, DEFAULT_RUN_TIMINGS, type RunTimings } from "./runs/run-subsystem.js";
+import type { CronLoopOptions } from "./scheduling/cron-loop.js";
 import { createRequestHandler, type ServiceBinding } from "./server/create-handler.js";
 import { createServingHealth } from "./server/health-service.js";
 import { createHttpRoutes } from "./server/http-routes.js";
@@ -28,6 +29,8 @@ import { createAdminHandlers } from "./services/admin-handlers.js";
 import { createControlHandlers } from "./services/control-handlers.js";
 import { createDataHandlers } from "./services/data-handlers.js";
 import { createIdentityHandlers } from "./services/identity-handlers.js";
+import { createSuiteSubsystem } from "./suites/suite-subsystem.js";
+import { createSyncSubsystem } from "./sync/sync-subsystem.js";
 import { createTestCatalog } from "./tests/test-catalog.js";
 import { issueBootstrapToken } from "./tokens/bootstrap.js";
 import { createTokenService } from "./tokens/token-service.js";
@@ -53,6 +56,12 @@ export interface ControlPlaneOptions {
    * first start and kept in the database, shared by every replica.
    */
   signingKey?: StoredSigningKey;
+  /** Cron scheduler options (poll, batch, catch-up grace); false runs none in this replica. */
+  cron?: CronLoopOptions | false;
+  /** A folder of definition files kept in sync (created, updated and pruned) with the catalog. */
+  syncDir?: string;
+  /** How often the sync folder is fully rescanned, besides file events (default 30 s). */
+  syncIntervalMs?: number;
 }
 
 export interface ControlPlaneDeps {
@@ -101,13 +110,23 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     catalog,
     tokens,
     timings: { ...DEFAULT_RUN_TIMINGS, ...options.runTimings },
+    cron: options.cron,
   });
   await runSystem.ready;
+  const suites = createSuiteSubsystem({ db, tests: testsRepo, scheduler: runSystem.scheduler, logger, now });
+  const sync = createSyncSubsystem({ db, catalog, suites: suites.catalog, logger }, options);
   const bindings: ServiceBinding[] = [
-    { service: ControlService, impl: { ...createControlHandlers({ catalog }), ...runSystem.control } },
+    {
+      service: ControlService,
+      impl: { ...createControlHandlers({ catalog }), ...runSystem.control, ...suites.control, ...sync.control },
+    },
     {
       service: DataService,
-      impl: { ...createDataHandlers({ catalog, tests: testsRepo, visibleNamespaces }), ...runSystem.data },
+      impl: {
+        ...createDataHandlers({ catalog, tests: testsRepo, suites: suites.catalog, visibleNamespaces }),
+        ...runSystem.data,
+        ...suites.data,
+      },
     },
     { service: RunnerService, impl: runSystem.runner },
     { service: AdminService, impl: createAdminHandlers({ tokens }) },
@@ -142,6 +161,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     await runSystem.stop();
     throw error;
   }
+  sync.start();
   return {
     url: server.url,
     port: server.port,
@@ -150,6 +170,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       health.setServing(false);
       await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs ?? 500));
       shutdown.abort();
+      await sync.stop();
       await runSystem.stop();
       await server.close(options.shutdownGraceMs ?? 10_000);
       logger.info("stopped");

@@ -22,6 +22,7 @@ const CODE_BY_ERROR_NAME: Record<string, Code> = {
   AlreadyExistsError: Code.AlreadyExists,
   ForbiddenError: Code.PermissionDenied,
   StaleAttemptError: Code.FailedPrecondition,
+  EmptySuiteError: Code.FailedPrecondition,
   SelectorSyntaxError: Code.InvalidArgument,
   InvalidPageTokenError: Code.InvalidArgument,
 };

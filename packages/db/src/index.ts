@@ -1,5 +1,6 @@
 export { createDatabase, type Database, type DatabaseOptions } from "./client.js";
 export type { DbClient } from "./db-client.js";
+export { earliestDueTime, lockDueTests, setNextRunTimes } from "./due-tests.js";
 export { AlreadyExistsError, MigrationChecksumError, NotFoundError } from "./errors.js";
 export { Prisma, type PrismaClient } from "./generated/prisma/client.js";
 export { createListener, type Listener, type ListenerOptions } from "./listener.js";
@@ -7,6 +8,7 @@ export { type ApplyMigrationsOptions, applyMigrations, MIGRATIONS } from "./migr
 export { type Migration, readMigrationsDir } from "./migrations-dir.js";
 export { CHANNELS, notify, type SqlQueryable } from "./notify.js";
 export { InvalidPageTokenError } from "./page-token.js";
+export { type RunGroupTally, tallyRunsByMatrix, tallyRunsBySuiteRun } from "./run-group-tallies.js";
 export * from "./runs/index.js";
 export { createServerStateRepository, type ServerStateRepository } from "./server-state-repo.js";
 export {
@@ -14,6 +16,13 @@ export {
   type GeneratedSigningKey,
   type SigningKeysRepository,
 } from "./signing-keys-repo.js";
+export { createSuiteRunsRepository, type SuiteRunRecord, type SuiteRunsRepository } from "./suite-runs-repo.js";
+export {
+  createSuitesRepository,
+  type SuiteListQuery,
+  type SuitesRepository,
+  type SuiteWriteMeta,
+} from "./suites-repo.js";
 export type { TestPage, TestQuery } from "./test-query.js";
 export { createTestsRepository, type TestsRepository } from "./tests-repo.js";
 export { createTokensRepository, type NewAccessToken, type TokensRepository } from "./tokens-repo.js";

@@ -26,6 +26,8 @@ export interface TestsRepository {
   delete(id: string, tx?: DbClient): Promise<boolean>;
   /** Namespaces that hold at least one live test, sorted. */
   listNamespaces(tx?: DbClient): Promise<string[]>;
+  /** Live tests owned by `source` (e.g. `sync:<dir>`), in every namespace, by namespace and name. */
+  listBySource(source: string, tx?: DbClient): Promise<TestRecord[]>;
 }
 
 /** Builds the tests repository over a database. */
@@ -107,6 +109,14 @@ export function createTestsRepository(db: Database): TestsRepository {
         orderBy: { namespace: "asc" },
       });
       return rows.map((r) => r.namespace);
+    },
+
+    async listBySource(source, tx) {
+      const rows = await (tx ?? db.prisma).test.findMany({
+        where: { source, archivedAt: null },
+        orderBy: [{ namespace: "asc" }, { name: "asc" }, { id: "asc" }],
+      });
+      return rows.map(testRowToRecord);
     },
   };
 }

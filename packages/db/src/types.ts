@@ -1,4 +1,4 @@
-import type { Scope, TestSpec } from "@tstr/domain";
+import type { Scope, SuiteSpec, TestSpec } from "@tstr/domain";
 
 /** A stored test: the domain spec plus what the database adds to it. */
 export interface TestRecord {
@@ -12,6 +12,17 @@ export interface TestRecord {
   nextRunAt?: Date;
   /** Owner of the definition, e.g. `sync:<dir>` for folder-synced tests. */
   source?: string;
+}
+
+/** A stored suite: the domain spec plus what the database adds to it. */
+export interface SuiteRecord {
+  id: string;
+  spec: SuiteSpec;
+  /** Owner of the definition, e.g. `sync:<dir>` for folder-synced suites. */
+  source?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  archivedAt?: Date;
 }
 
 /**

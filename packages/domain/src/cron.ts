@@ -33,6 +33,15 @@ export function validateTimezone(timezone: string): string | undefined {
  * to fire at all (`0 0 30 2 *` never does). Returns a reason, or undefined when it is valid.
  */
 export function validateCron(expression: string, timezone: string): string | undefined {
+  const key = `${timezone}\u0000${expression}`;
+  if (key.length > MAX_CACHED_KEY) return checkCron(expression, timezone);
+  if (verdicts.has(key)) return verdicts.get(key);
+  const verdict = checkCron(expression, timezone);
+  remember(verdicts, key, verdict);
+  return verdict;
+}
+
+function checkCron(expression: string, timezone: string): string | undefined {
   const zoneProblem = validateTimezone(timezone);
   if (zoneProblem !== undefined) return zoneProblem;
   if (expression.length > MAX_CRON_LENGTH) return `must be at most ${MAX_CRON_LENGTH} characters`;
@@ -80,17 +89,41 @@ export function lastFireTimeAtOrBefore(expression: string, timezone: string, at:
 }
 
 function withCron<T>(expression: string, timezone: string, use: (cron: Cron) => T): T {
-  // No callback and paused: croner never schedules a timer for this instance.
+  return use(cronFor(expression, timezone));
+}
+
+/**
+ * Parsed schedules, most recently used last. A paused croner instance without a callback never
+ * starts a timer and its next/previous-run maths takes the reference time as an argument, so one
+ * instance per (expression, time zone) can serve every caller; the cron loop plans thousands of
+ * ticks a second and parsing (and Intl time-zone setup) dominated its cost.
+ */
+const parsed = new Map<string, Cron>();
+const verdicts = new Map<string, string | undefined>();
+const CACHE_LIMIT = 2048;
+// Oversized input is refused by checkCron and never cached, so the caches stay small.
+const MAX_CACHED_KEY = 512;
+
+function cronFor(expression: string, timezone: string): Cron {
+  const key = `${timezone}\u0000${expression}`;
+  const hit = parsed.get(key);
+  if (hit) {
+    parsed.delete(key);
+    parsed.set(key, hit);
+    return hit;
+  }
   const cron = new Cron(expression, {
     timezone: timezone === "" ? DEFAULT_TIMEZONE : timezone,
     paused: true,
     mode: "5-or-6-parts",
   });
-  try {
-    return use(cron);
-  } finally {
-    cron.stop();
-  }
+  remember(parsed, key, cron);
+  return cron;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.set(key, value);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
 }
 
 function describeCronError(error: unknown): string {

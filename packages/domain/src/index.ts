@@ -2,6 +2,7 @@
 export * from "./anchored-regex.js";
 export * from "./concurrency-policy.js";
 export * from "./cron.js";
+export * from "./cron-plan.js";
 export * from "./duration.js";
 export * from "./label-assignments.js";
 export * from "./labels.js";
@@ -15,6 +16,7 @@ export * from "./results/stdout-markers.js";
 export * from "./results/truncate-text.js";
 export * from "./retry-policy.js";
 export * from "./run-config.js";
+export * from "./run-group-summary.js";
 export * from "./run-state.js";
 export * from "./runner-acceptance.js";
 export * from "./scopes.js";

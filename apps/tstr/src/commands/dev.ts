@@ -32,6 +32,8 @@ export async function devCommand(config: DevConfig): Promise<void> {
         shutdownGraceMs: 5000,
         leaseMs: 30_000,
         logCapBytes: 10 * 1024 * 1024,
+        syncDir: config.syncDir,
+        syncIntervalMs: 30_000,
       },
       logger,
     );

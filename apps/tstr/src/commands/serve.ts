@@ -31,6 +31,8 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
         readMaxBytes: config.readMaxBytes,
         shutdownGraceMs: config.shutdownGraceMs,
         signingKey,
+        syncDir: config.syncDir,
+        syncIntervalMs: config.syncIntervalMs,
         runTimings: {
           leaseMs: config.leaseMs,
           heartbeatIntervalMs: Math.max(200, Math.round(config.leaseMs / 6)),

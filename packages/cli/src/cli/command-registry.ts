@@ -1,3 +1,4 @@
+import { applyCommand } from "../commands/apply.js";
 import { configCurrentContextCommand } from "../commands/config-current-context.js";
 import { configGetContextsCommand } from "../commands/config-get-contexts.js";
 import { configSetContextCommand } from "../commands/config-set-context.js";
@@ -10,10 +11,15 @@ import { runListCommand } from "../commands/run-list.js";
 import { runScheduleCommand } from "../commands/run-schedule.js";
 import { runnerGetCommand } from "../commands/runner-get.js";
 import { runnerListCommand } from "../commands/runner-list.js";
+import { suiteDeleteCommand } from "../commands/suite-delete.js";
+import { suiteGetCommand } from "../commands/suite-get.js";
+import { suiteListCommand } from "../commands/suite-list.js";
+import { suiteRunCommand } from "../commands/suite-run.js";
 import { testApplyCommand } from "../commands/test-apply.js";
 import { testDeleteCommand } from "../commands/test-delete.js";
 import { testGetCommand } from "../commands/test-get.js";
 import { testListCommand } from "../commands/test-list.js";
+import { testPauseCommand, testResumeCommand } from "../commands/test-schedule-pause.js";
 import { tokenGetCommand } from "../commands/token-get.js";
 import { tokenIssueCommand } from "../commands/token-issue.js";
 import { tokenListCommand } from "../commands/token-list.js";
@@ -24,10 +30,17 @@ import type { CommandGroup, CommandSpec } from "./command-spec.js";
 export const COMMANDS: readonly CommandSpec[] = [
   identityCommand,
   logsCommand,
+  applyCommand,
   testApplyCommand,
   testGetCommand,
   testListCommand,
   testDeleteCommand,
+  testPauseCommand,
+  testResumeCommand,
+  suiteListCommand,
+  suiteGetCommand,
+  suiteRunCommand,
+  suiteDeleteCommand,
   runScheduleCommand,
   runListCommand,
   runGetCommand,
@@ -47,6 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** The words that group leaf commands. */
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: "test", summary: "Apply, list, inspect and delete tests" },
+  { name: "suite", summary: "List, inspect, run and delete suites (apply them with `tstrctl apply`)" },
   { name: "run", summary: "Schedule runs (and wait for them), list, inspect and cancel runs" },
   { name: "runner", summary: "List and inspect runner agents" },
   { name: "token", summary: "Issue, list, inspect and revoke access tokens" },

@@ -4,14 +4,12 @@ import { parseLabelFlags } from "../cli/label-flags.js";
 import { CliError, INTERRUPTED_EXIT_CODE, usageError } from "../cli-error.js";
 import type { ApiClients } from "../client/api-clients.js";
 import { describeError, isTransientCallError } from "../client/describe-error.js";
-import { convertDuration } from "../definitions/go-duration.js";
 import { formatLabels } from "../output/format-values.js";
 import { followRunToEnd } from "../runs/follow-run.js";
 import { startWaitControl } from "../runs/wait-control.js";
 import { waitForMatrix } from "../runs/wait-for-matrix.js";
+import { namespaceFlag, parseWaitTimeout } from "../runs/wait-options.js";
 import { testReference } from "./test-reference.js";
-
-const NANOS_PER_MS = 1_000_000n;
 
 /**
  * `tstrctl run schedule TEST`: queues runs now. With --wait it follows them: one run's output is
@@ -46,7 +44,8 @@ export const runScheduleCommand: CommandSpec = {
     const wait = flags.boolean("wait");
     const timeoutText = flags.string("timeout");
     if (timeoutText !== undefined && !wait) throw usageError("--timeout needs --wait", usage);
-    const timeout = timeoutText === undefined ? undefined : { text: timeoutText, ms: parseTimeout(timeoutText, usage) };
+    const timeout =
+      timeoutText === undefined ? undefined : { text: timeoutText, ms: parseWaitTimeout(timeoutText, usage) };
     const reference = testReference(args[0] ?? "");
     const { control, data } = await clients();
     const response = await control.scheduleRun({ testId: reference.id, testName: reference.name, labels });
@@ -107,17 +106,4 @@ function describeQueued(run: Run): string {
   const labels = formatLabels(run.labels);
   const status = run.status === RunStatus.UNSPECIFIED ? "queued" : (RunStatus[run.status] ?? "").toLowerCase();
   return `run/${run.id} ${status}${labels ? ` (${labels})` : ""}`;
-}
-
-function parseTimeout(text: string, usage: string): number {
-  const converted = convertDuration(text);
-  if (!converted.ok) throw usageError(`--timeout: ${converted.message}`, usage);
-  if (converted.nanos === 0n) throw usageError("--timeout: must be longer than zero", usage);
-  return Number(converted.nanos / NANOS_PER_MS);
-}
-
-/** Repeats -n in a suggested command when it was given, so the suggestion works as typed. */
-function namespaceFlag(context: CommandContext): string {
-  const namespace = context.flags.string("namespace");
-  return namespace ? ` -n ${namespace}` : "";
 }

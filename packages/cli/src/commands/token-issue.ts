@@ -1,7 +1,7 @@
+import { convertDuration } from "@tstr/definitions";
 import { AccessTokenSchema, type ScopeName } from "@tstr/proto";
 import type { CommandSpec } from "../cli/command-spec.js";
 import { usageError } from "../cli-error.js";
-import { convertDuration } from "../definitions/go-duration.js";
 import { formatTimestamp } from "../output/format-values.js";
 import { renderMessage } from "../output/output-format.js";
 

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { type Principal, requirePrincipal } from "@tstr/auth";
 import type { TestsRepository } from "@tstr/db";
 import { selectorMatches } from "@tstr/domain";
@@ -8,6 +8,8 @@ import { type DataService, GetTestResponseSchema, QueryTestsResponseSchema } fro
 import { mapErrors } from "../errors.js";
 import { parseSelectorField } from "../mapping/selector-field.js";
 import { testToProto } from "../mapping/test-mapping.js";
+import type { SuiteCatalog } from "../suites/suite-catalog.js";
+import { testIdsInSuites } from "../suites/suite-member-filter.js";
 import type { TestCatalog } from "../tests/test-catalog.js";
 import { callScope } from "./call-context.js";
 
@@ -15,6 +17,8 @@ import { callScope } from "./call-context.js";
 export function createDataHandlers(deps: {
   catalog: TestCatalog;
   tests: TestsRepository;
+  /** Resolves QueryTests' test_suite_ids. */
+  suites: SuiteCatalog;
   /** Namespaces holding tests that the caller's token may see. */
   visibleNamespaces: (principal: Principal) => Promise<string[]>;
 }): Partial<ServiceImpl<typeof DataService>> {
@@ -34,16 +38,16 @@ export function createDataHandlers(deps: {
       }),
     queryTests: (req, context) =>
       mapErrors(async () => {
-        if (req.testSuiteIds.length) {
-          throw new ConnectError("test_suite_ids: filtering by suite is not supported yet", Code.Unimplemented);
-        }
         const namespaces = req.allNamespaces
           ? await deps.visibleNamespaces(requirePrincipal(context))
           : [callScope(context, req.namespace).namespace];
         const selector = parseSelectorField(req.selector, "selector");
+        const ids = req.testSuiteIds.length
+          ? await testIdsInSuites(deps.suites, namespaces, req.testSuiteIds, req.ids)
+          : req.ids;
         const page = await tests.query({
           namespaces,
-          ids: req.ids.length ? req.ids : undefined,
+          ids: ids.length || req.testSuiteIds.length ? ids : undefined,
           labelEquals: req.labels,
           nameContains: req.nameContains || undefined,
           pageSize: req.pageSize,

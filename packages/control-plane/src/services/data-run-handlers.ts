@@ -46,6 +46,7 @@ import {
   testCaseToProto,
 } from "../mapping/run-mapping.js";
 import { parseSelectorField } from "../mapping/selector-field.js";
+import { loadMatrixSummaries } from "../runs/matrix-summaries.js";
 import type { RunEvents } from "../runs/run-events.js";
 import { callScope } from "./call-context.js";
 
@@ -118,9 +119,15 @@ export function createDataRunHandlers(deps: {
           pageToken: req.pageToken || undefined,
         });
         // Like QueryTests, the selector applies per page: pages may be short; follow next_page_token.
+        const shown = page.runs.filter((r) => selectorMatches(selector, r.labels));
         return create(QueryRunsResponseSchema, {
-          runs: page.runs.filter((r) => selectorMatches(selector, r.labels)).map((r) => runToProto(r)),
+          runs: shown.map((r) => runToProto(r)),
           nextPageToken: page.nextPageToken ?? "",
+          matrixSummaries: await loadMatrixSummaries(
+            deps.pool,
+            namespace,
+            shown.map((r) => r.matrixId),
+          ),
         });
       }),
 

@@ -14,6 +14,8 @@ export interface TestCatalog {
   update(existing: TestRecord, next: TestSpec): Promise<TestRecord>;
   find(namespace: string, ref: { id?: string; name?: string }): Promise<TestRecord>;
   remove(record: TestRecord): Promise<void>;
+  /** Live tests owned by `source` (e.g. a synced folder), in every namespace. */
+  listBySource(source: string): Promise<TestRecord[]>;
   /** The next `count` fire times of a scheduled, unpaused test. */
   upcoming(record: TestRecord, count: number): Date[];
 }
@@ -78,6 +80,7 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
     async remove(record) {
       await tests.archive(record.id, now());
     },
+    listBySource: (source) => tests.listBySource(source),
     upcoming(record, count) {
       const schedule = record.spec.schedule;
       if (!schedule || schedule.paused) return [];

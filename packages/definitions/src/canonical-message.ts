@@ -1,6 +1,6 @@
 import { type DescField, type DescMessage, type JsonValue, ScalarType } from "@bufbuild/protobuf";
 import { closestName } from "./closest-name.js";
-import { type FieldProblem, fieldPath, indexPath, mapKeyPath } from "./field-path.js";
+import { type FieldProblem, fieldPath, indexPath, lowerCamel, mapKeyPath } from "./field-path.js";
 import { convertDuration } from "./go-duration.js";
 import { checkDecodes, checkMessageDecodes, enumJson, scalarJson } from "./proto-json-value.js";
 import { describeValue, isPlainObject, plainJson } from "./yaml-scalar.js";
@@ -18,7 +18,8 @@ interface Walk {
  * descriptor: keys may be proto names, JSON names or lowerCamel names and come out as proto names;
  * Durations may be Go-style; bytes may be text (or `<field>_base64`); enums may use short names;
  * YAML numbers keep their source text in string fields. Every problem is collected with its path,
- * so one pass reports all of them. Returns undefined when `value` is not an object.
+ * so one pass reports all of them. `topLevelNames` (shorthands the caller accepts at the top) are
+ * offered as "did you mean" hints too. Returns undefined when `value` is not an object.
  */
 export function canonicalMessage(
   schema: DescMessage,
@@ -26,8 +27,9 @@ export function canonicalMessage(
   path: string,
   problems: FieldProblem[],
   shorthands: Shorthands = {},
+  topLevelNames: readonly string[] = [],
 ): Record<string, JsonValue> | undefined {
-  return messageJson(schema, value, path, { problems, shorthands });
+  return messageJson(schema, value, path, { problems, shorthands }, topLevelNames);
 }
 
 function messageJson(
@@ -35,6 +37,7 @@ function messageJson(
   value: unknown,
   path: string,
   walk: Walk,
+  extraNames: readonly string[] = [],
 ): Record<string, JsonValue> | undefined {
   if (!isPlainObject(value)) {
     walk.problems.push({ path, message: `expected a mapping, got ${describeValue(value)}` });
@@ -45,10 +48,7 @@ function messageJson(
   for (const [key, raw] of Object.entries(value)) {
     const resolved = resolveField(schema, key);
     if (!resolved) {
-      const hint = closestName(
-        key,
-        schema.fields.map((f) => f.name),
-      );
+      const hint = closestName(key, [...schema.fields.map((f) => f.name), ...extraNames]);
       walk.problems.push({
         path: fieldPath(path, key),
         message: `unknown field${hint ? ` (did you mean "${hint}"?)` : ""}`,
@@ -143,8 +143,4 @@ function nestedJson(schema: DescMessage, raw: unknown, path: string, walk: Walk)
 function refuse(walk: Walk, path: string, expected: string, raw: unknown): undefined {
   walk.problems.push({ path, message: `expected ${expected}, got ${describeValue(raw)}` });
   return undefined;
-}
-
-function lowerCamel(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

@@ -18,3 +18,8 @@ export function mapKeyPath(path: string, key: string): string {
 export function indexPath(path: string, index: number): string {
   return `${path}[${index}]`;
 }
+
+/** The lowerCamel spelling of a proto field name ("cron_schedule" → "cronSchedule"). */
+export function lowerCamel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

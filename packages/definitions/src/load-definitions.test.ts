@@ -2,12 +2,13 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadTestDefinitions } from "./load-test-definitions.js";
+import { formatProblem } from "./definition-problem.js";
+import { loadDefinitions } from "./load-definitions.js";
 
 let cwd: string;
 
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), "tstr-cli-defs-"));
+  cwd = await mkdtemp(join(tmpdir(), "tstr-defs-"));
   await mkdir(join(cwd, "tests/nested"), { recursive: true });
   await mkdir(join(cwd, "tests/.hidden"), { recursive: true });
   await writeFile(
@@ -24,11 +25,12 @@ beforeAll(async () => {
   await writeFile(join(cwd, "other-ns.yaml"), "name: web-a\nnamespace: other\n");
 });
 
-function load(paths: string[], readStdin?: () => Promise<string>) {
-  return loadTestDefinitions(paths, { cwd, defaultNamespace: "default", readStdin });
+async function load(paths: string[], readStdin?: () => Promise<string>) {
+  const loaded = await loadDefinitions(paths, { cwd, defaultNamespace: "default", readStdin });
+  return { ...loaded, problems: loaded.problems.map(formatProblem) };
 }
 
-describe("loadTestDefinitions", () => {
+describe("loadDefinitions", () => {
   it("walks directories recursively in sorted order and splits multi-document files", async () => {
     const { tests, problems } = await load(["tests"]);
     expect(tests.map((t) => `${t.file}#${t.index} ${t.request.name}`)).toEqual([

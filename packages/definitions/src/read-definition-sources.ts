@@ -1,25 +1,12 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
-import { parseDocuments } from "./parse-documents.js";
+import type { DefinitionProblem } from "./definition-problem.js";
+import type { DefinitionText } from "./parse-definition-texts.js";
 
-/** One document and the file (as the user named it) it came from. */
-export interface SourceDocument {
-  file: string;
-  index: number;
-  value: unknown;
-}
-
-/** A file, or one document of it, that could not be read. */
-export interface SourceProblem {
-  file: string;
-  index?: number;
-  message: string;
-}
-
-/** Everything read from the `-f` arguments. */
+/** The texts of every definition file found, and the paths that could not be read. */
 export interface DefinitionSources {
-  documents: SourceDocument[];
-  problems: SourceProblem[];
+  texts: DefinitionText[];
+  problems: DefinitionProblem[];
 }
 
 /** Where `-f` arguments are resolved and how `-f -` reads standard input. */
@@ -31,15 +18,16 @@ export interface SourceOptions {
 const DEFINITION_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
 /**
- * Reads definition documents from files, directories (every *.yaml, *.yml and *.json below them,
- * recursively, sorted, hidden entries skipped) and `-` (standard input, YAML or JSON). Problems are
- * collected rather than thrown, so every unreadable file is reported at once.
+ * Reads definition files named by `-f` arguments: files, directories (every *.yaml, *.yml and
+ * *.json below them, recursively, sorted, hidden entries skipped) and `-` (standard input, YAML
+ * or JSON). Files are named as the user wrote them. Problems are collected rather than thrown,
+ * so every unreadable path is reported at once; an empty directory is a problem too.
  */
 export async function readDefinitionSources(
   paths: readonly string[],
   options: SourceOptions,
 ): Promise<DefinitionSources> {
-  const sources: DefinitionSources = { documents: [], problems: [] };
+  const sources: DefinitionSources = { texts: [], problems: [] };
   const seen = new Set<string>();
   for (const path of paths) {
     if (path === "-") {
@@ -50,13 +38,28 @@ export async function readDefinitionSources(
       const absolute = resolve(options.cwd, file);
       if (seen.has(absolute)) continue;
       seen.add(absolute);
-      try {
-        addText(sources, file, await readFile(absolute, "utf8"));
-      } catch (error) {
-        sources.problems.push({ file, message: fileError(error) });
-      }
+      await addFile(sources, file, absolute);
     }
   }
+  return sources;
+}
+
+/**
+ * Reads every definition file below `directory` (recursively, sorted, hidden entries skipped),
+ * naming each by its path relative to the directory. An empty directory yields no texts and no
+ * problem: for a synced folder that means "nothing defined", while an unreadable or missing
+ * directory is a problem (and must never be mistaken for an empty one).
+ */
+export async function readDefinitionFolder(directory: string): Promise<DefinitionSources> {
+  const sources: DefinitionSources = { texts: [], problems: [] };
+  let files: string[];
+  try {
+    files = await listDefinitionFiles(directory);
+  } catch (error) {
+    sources.problems.push({ file: directory, field: "", message: fileError(error) });
+    return sources;
+  }
+  for (const absolute of files) await addFile(sources, relative(directory, absolute), absolute);
   return sources;
 }
 
@@ -65,10 +68,12 @@ async function expandPath(path: string, cwd: string, sources: DefinitionSources)
     const info = await stat(resolve(cwd, path));
     if (!info.isDirectory()) return [path];
     const files = await listDefinitionFiles(resolve(cwd, path));
-    if (files.length === 0) sources.problems.push({ file: path, message: "no .yaml, .yml or .json files found" });
+    if (files.length === 0) {
+      sources.problems.push({ file: path, field: "", message: "no .yaml, .yml or .json files found" });
+    }
     return files.map((file) => join(path, relative(resolve(cwd, path), file)));
   } catch (error) {
-    sources.problems.push({ file: path, message: fileError(error) });
+    sources.problems.push({ file: path, field: "", message: fileError(error) });
     return [];
   }
 }
@@ -85,26 +90,30 @@ async function listDefinitionFiles(directory: string): Promise<string[]> {
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+async function addFile(sources: DefinitionSources, file: string, absolute: string): Promise<void> {
+  try {
+    sources.texts.push({ file, content: await readFile(absolute, "utf8") });
+  } catch (error) {
+    sources.problems.push({ file, field: "", message: fileError(error) });
+  }
+}
+
 async function addStdin(sources: DefinitionSources, options: SourceOptions): Promise<void> {
   if (!options.readStdin) {
     sources.problems.push({
       file: "<stdin>",
+      field: "",
       message: "reading definitions from standard input is not available here",
     });
     return;
   }
-  addText(sources, "<stdin>", await options.readStdin());
-}
-
-function addText(sources: DefinitionSources, file: string, text: string): void {
-  const parsed = parseDocuments(text, extname(file).toLowerCase() === ".json" ? "json" : "yaml");
-  for (const document of parsed.documents) sources.documents.push({ file, ...document });
-  for (const problem of parsed.problems) sources.problems.push({ file, ...problem });
+  sources.texts.push({ file: "<stdin>", content: await options.readStdin() });
 }
 
 function fileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EACCES") return "permission denied";
+  if (code === "ENOTDIR") return "not a directory";
   return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@ import {
 import { canonicalMessage, type Shorthands } from "./canonical-message.js";
 import type { FieldProblem } from "./field-path.js";
 import { decodeMessage } from "./proto-json-value.js";
+import { moveShorthand } from "./shorthand-field.js";
 import { describeValue, isPlainObject, plainJson } from "./yaml-scalar.js";
 
 /** A parsed test definition, or every problem found in it. */
@@ -31,7 +32,7 @@ export function parseTestDocument(value: unknown, defaultNamespace: string): Tes
   if (!isPlainObject(value)) {
     return fail({ path: "", message: `expected a mapping of test fields, got ${describeValue(value)}` });
   }
-  const { kind, apiVersion: _apiVersion, schedule, ...fields } = value;
+  const { kind, apiVersion: _apiVersion, ...fields } = value;
   const kindName = plainJson(kind);
   if (kindName !== undefined && kindName !== "Test") {
     return fail({
@@ -40,14 +41,8 @@ export function parseTestDocument(value: unknown, defaultNamespace: string): Tes
     });
   }
   const problems: FieldProblem[] = [];
-  if (schedule !== undefined) {
-    if ("cron_schedule" in fields || "cronSchedule" in fields) {
-      problems.push({ path: "schedule", message: "given together with cron_schedule; use one of them" });
-    } else {
-      fields.cron_schedule = schedule;
-    }
-  }
-  const json = canonicalMessage(RegisterTestRequestSchema, fields, "", problems, TEST_SHORTHANDS);
+  moveShorthand(fields, "schedule", "cron_schedule", problems);
+  const json = canonicalMessage(RegisterTestRequestSchema, fields, "", problems, TEST_SHORTHANDS, ["schedule"]);
   if (json && !json.name) problems.push({ path: "name", message: "required" });
   if (!json || problems.length > 0) return { ok: false, problems };
   json.namespace ||= defaultNamespace;

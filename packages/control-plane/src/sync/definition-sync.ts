@@ -1,0 +1,141 @@
+import { AlreadyExistsError } from "@tstr/db";
+import type { DefinitionProblem, DefinitionText } from "@tstr/definitions";
+import type { Logger } from "../logging/logger.js";
+import { DEFAULT_NAMESPACE } from "../namespaces/resolve-namespace.js";
+import type { SuiteCatalog } from "../suites/suite-catalog.js";
+import type { ApplyOutcome, TestCatalog } from "../tests/test-catalog.js";
+import { type Desired, type DesiredDefinitions, desiredDefinitions } from "./desired-definitions.js";
+import { ownershipConflicts } from "./ownership-conflicts.js";
+import type { SourceLock } from "./source-lock.js";
+
+type Named = { namespace: string; name: string };
+
+/** What a sync did (or, on a dry run, would do) to one definition. */
+export interface SyncChange {
+  kind: "test" | "suite";
+  namespace: string;
+  name: string;
+  action: "created" | "updated" | "unchanged" | "deleted";
+}
+
+/**
+ * The outcome of one sync: changes when it applied, problems (and no changes) when it did not.
+ * Only a definition created concurrently by another owner yields both (see applyDesired).
+ */
+export interface SyncResult {
+  changes: SyncChange[];
+  problems: DefinitionProblem[];
+}
+
+/** One reconciliation of a source's documents. */
+export interface SyncRequest {
+  /** Owner tag of everything this sync creates, e.g. `sync:/etc/tstr/tests`; prune deletes only its own. */
+  source: string;
+  documents: readonly DefinitionText[];
+  /** Delete this source's definitions that the documents no longer contain. */
+  prune: boolean;
+  /** Report what would change without writing. */
+  dryRun: boolean;
+  /** Namespaces the caller may write (default: all); others are problems, and are never pruned. */
+  allowedNamespace?: (namespace: string) => boolean;
+  /** The namespace of documents that name none (default "default"). */
+  defaultNamespace?: string;
+}
+
+/** Reconciles declarative documents with the stored tests and suites. */
+export interface DefinitionSync {
+  sync(request: SyncRequest): Promise<SyncResult>;
+}
+
+export interface DefinitionSyncDeps {
+  catalog: TestCatalog;
+  suites: SuiteCatalog;
+  logger: Logger;
+  /** Serialises syncs of one source across replicas (see createSourceLock); default none. */
+  lock?: SourceLock;
+}
+
+/**
+ * Creates the reconciler. A sync is all or nothing up front: every document is parsed and
+ * validated, and every definition checked for an owner other than `source`, before anything is
+ * written — so a broken file never causes the tests it defined to be pruned, and nothing created
+ * by hand or by another source is taken over or deleted. Then tests are applied before suites
+ * (which name them), and with `prune` this source's definitions missing from the documents are
+ * deleted, suites first.
+ */
+export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
+  const { catalog, suites, logger } = deps;
+  const lock: SourceLock = deps.lock ?? ((_source, fn) => fn());
+  return {
+    async sync(request) {
+      const allowed = request.allowedNamespace ?? (() => true);
+      const desired = desiredDefinitions(request.documents, request.defaultNamespace ?? DEFAULT_NAMESPACE, allowed);
+      if (desired.problems.length > 0) return { changes: [], problems: desired.problems };
+      return lock(request.source, async () => {
+        const conflicts = await ownershipConflicts({ catalog, suites }, desired, request.source);
+        if (conflicts.length > 0) return { changes: [], problems: conflicts };
+        const applied = await applyDesired(desired, request);
+        // A partial apply must not prune: the missing definition may be the one that failed.
+        const pruned = applied.problems.length === 0 ? await prune(desired, request, allowed) : [];
+        const changes = [...applied.changes, ...pruned];
+        if (!request.dryRun) {
+          for (const c of changes) {
+            if (c.action !== "unchanged") {
+              logger.info(`synced ${c.kind} ${c.namespace}/${c.name}: ${c.action}`, { source: request.source });
+            }
+          }
+        }
+        return { changes, problems: applied.problems };
+      });
+    },
+  };
+
+  /**
+   * Applies tests, then suites. A definition created by someone else between the ownership check
+   * and its write (another source does not take our lock) is reported as a problem alongside the
+   * changes already made, and the rest still apply.
+   */
+  async function applyDesired(desired: DesiredDefinitions, request: SyncRequest): Promise<SyncResult> {
+    const opts = { source: request.source, dryRun: request.dryRun };
+    const result: SyncResult = { changes: [], problems: [] };
+    const applyOne = async (
+      kind: SyncChange["kind"],
+      item: Desired<Named>,
+      apply: () => Promise<{ outcome: ApplyOutcome }>,
+    ) => {
+      try {
+        const { outcome } = await apply();
+        result.changes.push({ kind, namespace: item.spec.namespace, name: item.spec.name, action: outcome });
+      } catch (error) {
+        if (!(error instanceof AlreadyExistsError)) throw error;
+        const message = `${kind} ${item.spec.namespace}/${item.spec.name} was created concurrently by another writer during this sync`;
+        result.problems.push({ file: item.file, index: item.index, field: "name", message });
+      }
+    };
+    for (const item of desired.tests) await applyOne("test", item, () => catalog.apply(item.spec, opts));
+    for (const item of desired.suites) await applyOne("suite", item, () => suites.apply(item.spec, opts));
+    return result;
+  }
+
+  async function prune(
+    desired: DesiredDefinitions,
+    request: SyncRequest,
+    allowed: (namespace: string) => boolean,
+  ): Promise<SyncChange[]> {
+    if (!request.prune) return [];
+    const changes: SyncChange[] = [];
+    const keep = (items: { spec: { namespace: string; name: string } }[]) =>
+      new Set(items.map(({ spec }) => `${spec.namespace}/${spec.name}`));
+    const stale = <R extends { spec: { namespace: string; name: string } }>(owned: R[], wanted: Set<string>) =>
+      owned.filter(({ spec }) => !wanted.has(`${spec.namespace}/${spec.name}`) && allowed(spec.namespace));
+    for (const record of stale(await suites.listBySource(request.source), keep(desired.suites))) {
+      if (!request.dryRun) await suites.remove(record);
+      changes.push({ kind: "suite", namespace: record.spec.namespace, name: record.spec.name, action: "deleted" });
+    }
+    for (const record of stale(await catalog.listBySource(request.source), keep(desired.tests))) {
+      if (!request.dryRun) await catalog.remove(record);
+      changes.push({ kind: "test", namespace: record.spec.namespace, name: record.spec.name, action: "deleted" });
+    }
+    return changes;
+  }
+}
