@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { queryRuns, type RunRecord } from "@tstr/db";
 import { isUuid, selectorMatches, ValidationError } from "@tstr/domain";
 import {
