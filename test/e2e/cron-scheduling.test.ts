@@ -32,6 +32,7 @@ async function register(
     timezone?: string;
     schedulePaused?: boolean;
     concurrencyPolicy?: ConcurrencyPolicy;
+    matrix?: { labels: Record<string, { values: string[] }> };
   } = {},
 ) {
   const res = await control().registerTest({
@@ -91,6 +92,12 @@ describe("cron scheduler", () => {
       fieldMask: { paths: ["schedule_paused"] },
     });
     await until(async () => (await runsOf(id)).length > 0, 5_000, "a run after resuming");
+    await control().updateTest({
+      id,
+      namespace: "cron",
+      schedulePaused: true,
+      fieldMask: { paths: ["schedule_paused"] },
+    });
   });
 
   it("collapses an hour of missed ticks into one catch-up run", async () => {
@@ -101,13 +108,90 @@ describe("cron scheduler", () => {
       [id],
     );
     await until(async () => (await runsOf(id)).length > 0, 5_000, "the catch-up run");
-    await sleep(1_000);
-    const runs = await runsOf(id);
-    expect(runs).toHaveLength(1);
-    const { rows } = await database.db.pool.query("SELECT next_run_at FROM tests WHERE id = $1", [id]);
-    expect(rows[0].next_run_at.getTime()).toBeGreaterThan(Date.now() - 1000);
+    const [catchUp] = await runsOf(id);
+    const tick = Number(catchUp?.cronFireAt?.seconds);
     // The run is for the latest missed tick, not the first one.
-    expect(Date.now() / 1000 - Number(runs[0]?.cronFireAt?.seconds)).toBeLessThan(61);
+    expect(Date.now() / 1000 - tick).toBeLessThan(61);
+    await sleep(1_000);
+    // Only runs for ticks up to the catch-up tick count: the next minute may start meanwhile.
+    const upToCatchUp = (await runsOf(id)).filter((r) => Number(r.cronFireAt?.seconds) <= tick);
+    expect(upToCatchUp).toHaveLength(1);
+    const { rows } = await database.db.pool.query("SELECT next_run_at FROM tests WHERE id = $1", [id]);
+    expect(rows[0].next_run_at.getTime() / 1000).toBeGreaterThan(tick);
+  });
+
+  it("queues every matrix combination for each tick", async () => {
+    const id = await register("matrix-cron", {
+      matrix: { labels: { os: { values: ["linux", "windows", "mac"] } } },
+    });
+    await sleep(2_300);
+    await control().updateTest({
+      id,
+      namespace: "cron",
+      schedulePaused: true,
+      fieldMask: { paths: ["schedule_paused"] },
+    });
+    const runs = await runsOf(id);
+    const byTick = new Map<string, string[]>();
+    for (const run of runs) {
+      const tick = String(run.cronFireAt?.seconds);
+      byTick.set(tick, [...(byTick.get(tick) ?? []), run.labels.os ?? ""]);
+    }
+    expect(byTick.size).toBeGreaterThanOrEqual(2);
+    for (const oses of byTick.values()) expect(oses.sort()).toEqual(["linux", "mac", "windows"]);
+    // The combinations of one tick share a matrix id; different ticks do not.
+    const ids = new Set(runs.map((r) => r.testMatrixId));
+    expect(ids.size).toBe(byTick.size);
+  });
+
+  it("keeps scheduling other tests when one test's runs cannot be built", async () => {
+    const broken = await register("unbuildable", { schedulePaused: true });
+    const healthy = await register("beside-unbuildable", { schedulePaused: true });
+    // A stored matrix with an empty axis cannot be expanded (validation would refuse it).
+    await database.db.pool.query(
+      `UPDATE tests SET matrix = '{"labels": {"os": []}, "include": [], "exclude": []}',
+         schedule_paused = false, next_run_at = now() WHERE id = $1`,
+      [broken],
+    );
+    await database.db.pool.query("UPDATE tests SET schedule_paused = false, next_run_at = now() WHERE id = $1", [
+      healthy,
+    ]);
+    await until(async () => (await runsOf(healthy)).length >= 2, 5_000, "runs of the healthy test");
+    expect(await runsOf(broken)).toHaveLength(0);
+    // The broken test moves on to its next tick instead of blocking the loop.
+    const { rows } = await database.db.pool.query("SELECT next_run_at FROM tests WHERE id = $1", [broken]);
+    expect(rows[0].next_run_at.getTime()).toBeGreaterThan(Date.now() - 3_000);
+    await database.db.pool.query("UPDATE tests SET schedule_paused = true WHERE id = ANY($1::uuid[])", [
+      [broken, healthy],
+    ]);
+  });
+
+  it("survives a batch whose namespaces would not fit one notification", async () => {
+    // One INSERT for many namespaces used to send one NOTIFY listing them all (8000-byte limit).
+    const names: string[] = [];
+    for (let i = 0; i < 140; i++) names.push(`ns-${String(i).padStart(3, "0")}-${"x".repeat(52)}`);
+    const ids: string[] = [];
+    for (const namespace of names) {
+      const res = await control().registerTest({
+        name: "hourly",
+        namespace,
+        runConfig: { containerImage: "busybox", command: "true" },
+        cronSchedule: "0 * * * *",
+      });
+      ids.push(res.test?.id ?? "");
+    }
+    await database.db.pool.query("UPDATE tests SET next_run_at = now() WHERE id = ANY($1::uuid[])", [ids]);
+    await until(
+      async () => {
+        const { rows } = await database.db.pool.query(
+          "SELECT count(*)::int AS n FROM runs WHERE test_id = ANY($1::uuid[])",
+          [ids],
+        );
+        return rows[0].n === ids.length;
+      },
+      10_000,
+      "one run per namespace",
+    );
   });
 
   it("forbid: skips ticks while a run of the test is active", async () => {

@@ -1,9 +1,10 @@
 export { createDatabase, type Database, type DatabaseOptions } from "./client.js";
 export type { DbClient } from "./db-client.js";
-export { earliestDueTime, lockDueTests, setNextRunTimes } from "./due-tests.js";
+export { earliestDueTime, lockDueTests, lockLiveTest, setNextRunTimes } from "./due-tests.js";
 export { AlreadyExistsError, MigrationChecksumError, NotFoundError } from "./errors.js";
 export { Prisma, type PrismaClient } from "./generated/prisma/client.js";
 export { createListener, type Listener, type ListenerOptions } from "./listener.js";
+export { lockLiveTestIds } from "./lock-live-tests.js";
 export { type ApplyMigrationsOptions, applyMigrations, MIGRATIONS } from "./migrate.js";
 export { type Migration, readMigrationsDir } from "./migrations-dir.js";
 export { CHANNELS, notify, type SqlQueryable } from "./notify.js";

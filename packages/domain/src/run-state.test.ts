@@ -135,6 +135,23 @@ describe("transition", () => {
     }
   });
 
+  it("keeps the reason a run was cancelled for through CANCELLING to its end", () => {
+    const replaced = transition(states.RUNNING, { type: "cancel", reason: "REPLACED" });
+    expect(replaced).toEqual({ status: "CANCELLING", ...held, reason: "REPLACED" });
+    const heartbeat = transition(replaced, { type: "heartbeat", leaseUntil: later });
+    expect(transition(heartbeat, { type: "finish", result: "CANCELLED", reason: "SIGTERM" })).toEqual({
+      status: "FINISHED",
+      attempt: 1,
+      result: "CANCELLED",
+      reason: "REPLACED",
+      runnerId: "r1",
+    });
+    // A run that ended on its own before the cancel reached it reports how it really ended.
+    expect(transition(replaced, { type: "finish", result: "PASS" })).toMatchObject({ result: "PASS" });
+    expect(transition(replaced, { type: "release", reason: "DRAINED" })).toMatchObject({ reason: "REPLACED" });
+    expect(transition(states.QUEUED, { type: "cancel", reason: "REPLACED" })).toMatchObject({ reason: "REPLACED" });
+  });
+
   it("never modifies its input", () => {
     const state = Object.freeze({ status: "RUNNING", ...held }) as RunState;
     expect(() => transition(state, { type: "heartbeat", leaseUntil: later })).not.toThrow();

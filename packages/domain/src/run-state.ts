@@ -18,7 +18,14 @@ export const RUNNER_LOST = "RUNNER_LOST";
  */
 export type RunState =
   | { status: "QUEUED"; attempt: number; reason?: string }
-  | { status: "ASSIGNED" | "RUNNING" | "CANCELLING"; attempt: number; runnerId: string; leaseUntil: Date }
+  | {
+      status: "ASSIGNED" | "RUNNING" | "CANCELLING";
+      attempt: number;
+      runnerId: string;
+      leaseUntil: Date;
+      /** Why a CANCELLING run is being cancelled (e.g. REPLACED), kept as its final reason. */
+      reason?: string;
+    }
   | { status: "FINISHED"; attempt: number; result: RunResult; reason?: string; runnerId?: string };
 
 /**
@@ -99,16 +106,20 @@ export function transition(state: RunState, event: RunEvent): RunState {
     case "heartbeat":
       return { ...state, leaseUntil: event.leaseUntil };
     case "finish":
+      // A run stopped because it was cancelled keeps the reason it was cancelled for.
+      if (state.status === "CANCELLING" && event.result === "CANCELLED" && state.reason) {
+        return finished(state, "CANCELLED", state.reason, runnerId);
+      }
       return finished(state, event.result, event.reason, runnerId);
     case "cancel":
-      return { status: "CANCELLING", attempt, runnerId, leaseUntil };
+      return { status: "CANCELLING", attempt, runnerId, leaseUntil, ...(event.reason ? { reason: event.reason } : {}) };
     case "lease_expired":
       if (state.status === "CANCELLING") return finished(state, "CANCELLED", RUNNER_LOST, runnerId);
       return event.canRetry
         ? { status: "QUEUED", attempt, reason: RUNNER_LOST }
         : finished(state, "ERROR", RUNNER_LOST, runnerId);
     case "release":
-      if (state.status === "CANCELLING") return finished(state, "CANCELLED", event.reason, runnerId);
+      if (state.status === "CANCELLING") return finished(state, "CANCELLED", state.reason ?? event.reason, runnerId);
       return { status: "QUEUED", attempt, reason: event.reason };
     case "assign":
       throw illegal(`the run is already assigned to ${runnerId}`);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  lockLiveTest,
   type NewRun,
   type RunRecord,
   type RunsRepository,
@@ -18,6 +19,7 @@ import {
   validateLabels,
 } from "@tstr/domain";
 import type pg from "pg";
+import { NotFoundError } from "../errors.js";
 import type { RunLifecycle } from "./run-lifecycle.js";
 
 /** Options of one schedule of a test. */
@@ -42,8 +44,6 @@ export interface ScheduleOutcome {
   /** Runs cancelled because the policy is `replace`. */
   replacedRunIds: string[];
 }
-
-const ACTIVE = "status IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING')";
 
 /**
  * Turns a test into queued runs: one, or one per matrix combination (sharing a matrix id), each
@@ -93,14 +93,9 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
         replacedRunIds: [],
       };
     }
-    const { rows } = await client.query(
-      `SELECT id FROM runs WHERE test_id = $1 AND ${ACTIVE} ORDER BY scheduled_at, id`,
-      [test.id],
-    );
-    const decision = decideConcurrency(
-      test.spec.concurrencyPolicy,
-      rows.map((r) => r.id as string),
-    );
+    // Locked, so none of them can finish (or be cancelled) between the decision and the cancel.
+    const active = await deps.runs.lockActiveOfTest(test.id, client);
+    const decision = decideConcurrency(test.spec.concurrencyPolicy, active);
     if (decision.action === "skip") return { runs: [], skippedReason: decision.reason, replacedRunIds: [] };
     for (const id of decision.cancel) await deps.lifecycle.cancel(id, { reason: REPLACED_REASON, client });
     return {
@@ -111,13 +106,17 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
   }
 
   return {
-    /** Schedules a test now (manual, suite or matrix runs). */
+    /**
+     * Schedules a test now (manual, suite or matrix runs). The test is re-read under its row
+     * lock, so the policy and snapshot are those of the definition as it is at this instant.
+     */
     async schedule(test: TestRecord, opts: ScheduleOptions = {}): Promise<ScheduleOutcome> {
-      // Validate before taking any lock, so bad input costs no transaction.
-      newRunsFor(test, opts);
       return withPgTransaction(deps.pool, async (client) => {
-        await client.query("SELECT 1 FROM tests WHERE id = $1 FOR UPDATE", [test.id]);
-        return scheduleLocked(test, opts, client);
+        const current = await lockLiveTest(client, test.id);
+        if (!current) {
+          throw new NotFoundError(`test "${test.spec.namespace}/${test.spec.name}" was deleted`);
+        }
+        return scheduleLocked(current, opts, client);
       });
     },
     scheduleLocked,

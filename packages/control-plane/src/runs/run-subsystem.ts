@@ -84,7 +84,7 @@ export function createRunSubsystem(deps: {
   const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes });
   const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
   const cron: CronLoop | undefined =
-    deps.cron === false ? undefined : startCronLoop({ pool: db.pool, scheduler, logger, now }, deps.cron);
+    deps.cron === false ? undefined : startCronLoop({ pool: db.pool, scheduler, logger }, deps.cron);
   reaper = startReaper({
     pool: db.pool,
     lifecycle,
@@ -117,7 +117,6 @@ export function createRunSubsystem(deps: {
       now,
     }),
     scheduler,
-    lifecycle,
     async stop() {
       await cron?.stop();
       reaper.stop();

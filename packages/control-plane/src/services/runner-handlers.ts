@@ -57,7 +57,7 @@ const assignment = (run: RunRecord) =>
     deadlineAt: run.deadlineAt ? timestampFromDate(run.deadlineAt) : undefined,
   });
 const cancellation = (run: RunRecord) =>
-  create(CancellationSchema, { runId: run.id, attempt: run.attempt, reason: "cancelled" });
+  create(CancellationSchema, { runId: run.id, attempt: run.attempt, reason: run.resultReason || "cancelled" });
 
 /** RunnerService: registration, pushed and long-polled work, leases, logs, results, finishing. */
 export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeof RunnerService> {

@@ -1,12 +1,14 @@
 import type { TestRecord, TestsRepository } from "@tstr/db";
 import { isUuid, nextFireTimes, type TestSpec, ValidationError, validateTestSpec } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
+import { assertManagedBy } from "../sync/source-ownership.js";
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
 
 /** Registration, update and lookup of test definitions, with validation before any write. */
 export interface TestCatalog {
   register(spec: TestSpec, source?: string): Promise<TestRecord>;
+  /** Creates or updates by name; with `source`, NotManagedBySourceError if another owner has it. */
   apply(
     spec: TestSpec,
     opts?: { dryRun?: boolean; source?: string },
@@ -51,6 +53,7 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
           outcome: "created",
         };
       }
+      assertManagedBy("test", existing, opts.source);
       if (sameSpec(existing.spec, spec)) return { record: existing, outcome: "unchanged" };
       if (opts.dryRun) return { record: { ...existing, spec }, outcome: "updated" };
       return {
@@ -60,7 +63,11 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
     },
     async update(existing, next) {
       validate(next);
-      return tests.update(existing.id, next, { nextRunAt: nextRunAt(next) ?? null });
+      // Only a schedule change moves the next tick: editing labels or the image must not drop a
+      // tick that is due but not fired yet. A schedule the loop had to drop gets a new next tick.
+      const unscheduled = existing.nextRunAt === undefined && next.schedule !== undefined && !next.schedule.paused;
+      const keep = sameSchedule(existing.spec.schedule, next.schedule) && !unscheduled;
+      return tests.update(existing.id, next, keep ? {} : { nextRunAt: nextRunAt(next) ?? null });
     },
     async find(namespace, ref) {
       if (!ref.id && !ref.name) throw new ValidationError([{ path: "id", message: "an id or a name is required" }]);
@@ -88,6 +95,10 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
     },
   };
   return catalog;
+}
+
+function sameSchedule(a: TestSpec["schedule"], b: TestSpec["schedule"]): boolean {
+  return a?.cron === b?.cron && (a?.timezone || "UTC") === (b?.timezone || "UTC") && !!a?.paused === !!b?.paused;
 }
 
 function sameSpec(a: TestSpec, b: TestSpec): boolean {

@@ -15,4 +15,8 @@ export const MIGRATIONS: readonly { readonly name: string; readonly sql: string 
     name: "20261121090000_scheduling",
     sql: "-- Cron runs record the tick they were created for; the unique index makes a double-scheduled\n-- tick impossible even if two replicas disagreed about who claimed a test.\nALTER TABLE \"runs\" ADD COLUMN \"cron_fire_at\" TIMESTAMPTZ(6);\nCREATE UNIQUE INDEX \"runs_test_id_cron_fire_at_key\" ON \"runs\"(\"test_id\", \"cron_fire_at\");\n\n-- Factored runs count against their location's budget while active.\nCREATE INDEX \"runs_location_active_idx\" ON \"runs\"(\"location\") WHERE \"status\" IN ('ASSIGNED', 'RUNNING', 'CANCELLING') AND \"resources_factor\" IS NOT NULL;\n\n-- Active runs of a test, for concurrency policies (forbid/replace).\nCREATE INDEX \"runs_test_active_idx\" ON \"runs\"(\"test_id\") WHERE \"status\" IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING');\n\n-- Suites name members by test name as well as by id.\nALTER TABLE \"suites\" ADD COLUMN \"test_names\" TEXT[] DEFAULT ARRAY[]::TEXT[];\nALTER TABLE \"suites\" ADD COLUMN \"source\" TEXT;\n",
   },
+  {
+    name: "20261121110000_cron_tick_per_combination",
+    sql: "-- Every matrix combination of a cron tick gets its own run: the tick's key includes the run's\n-- labels (one combination = one label set), so only a second run of the same combination for\n-- the same tick is refused.\nDROP INDEX \"runs_test_id_cron_fire_at_key\";\nCREATE UNIQUE INDEX \"runs_cron_tick_key\" ON \"runs\"(\"test_id\", \"cron_fire_at\", md5(\"labels\"::text)) WHERE \"cron_fire_at\" IS NOT NULL;\n",
+  },
 ];

@@ -60,6 +60,7 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
     const location: string = runner[0].location ?? runnerLocation(runner[0].name);
     const budget = createLocationBudget(client, location);
     const chosen: string[] = [];
+    let factoredBlocked = false;
     let cursor: { at: string; id: string } | undefined;
     let scanned = 0;
     while (chosen.length < slots && scanned < (req.scanLimit ?? 1000)) {
@@ -93,8 +94,13 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
         chosen.push(...locked.map((row) => row.id as string));
       }
       for (const row of accepted.filter((r) => r.resources_factor !== null)) {
-        if (chosen.length >= slots) break;
-        if (!(await budget.fits(row.resources_factor))) continue;
+        if (chosen.length >= slots || factoredBlocked) break;
+        // Queue order: a factored run that does not fit holds back the later ones, so a stream of
+        // small runs cannot starve a large one.
+        if (!(await budget.fits(row.resources_factor))) {
+          factoredBlocked = true;
+          break;
+        }
         const { rows: locked } = await client.query(
           "SELECT id FROM runs WHERE id = $1 AND status = 'QUEUED' FOR UPDATE SKIP LOCKED",
           [row.id],
@@ -135,7 +141,7 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
 }
 
 /** The location of a runner without a `location` label: the runner alone. */
-export function runnerLocation(runnerName: string): string {
+function runnerLocation(runnerName: string): string {
   return `runner/${runnerName}`;
 }
 

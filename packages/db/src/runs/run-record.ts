@@ -123,6 +123,7 @@ export function runStateOf(run: RunRecord): RunState {
         attempt: run.attempt,
         runnerId: run.runnerId ?? "",
         leaseUntil: run.leaseExpiresAt ?? new Date(0),
+        ...(run.status === "CANCELLING" && run.resultReason ? { reason: run.resultReason } : {}),
       };
   }
 }

@@ -28,6 +28,11 @@ export interface RunsRepository {
   writeState(id: string, state: RunState, extras: RunStateExtras, client: Queryable): Promise<RunRecord>;
   /** Adds result data (later keys win). */
   mergeResultData(id: string, data: Record<string, string>, client?: Queryable): Promise<void>;
+  /**
+   * Locks the active runs (queued, assigned, running, cancelling) of a test until the
+   * transaction ends and returns their ids, oldest first; what the concurrency policy looks at.
+   */
+  lockActiveOfTest(testId: string, client: pg.PoolClient): Promise<string[]>;
   /** Active runs (assigned, running, cancelling) of a runner. */
   activeForRunner(runnerId: string, client?: Queryable): Promise<RunRecord[]>;
 }
@@ -65,11 +70,25 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
            -- A cron tick that already has its run (unique test_id, cron_fire_at) is not queued twice.
            ON CONFLICT DO NOTHING
            RETURNING ${RUN_COLUMNS}
-         ), woken AS (SELECT pg_notify($2, string_agg(DISTINCT namespace, ',')) FROM inserted)
-         SELECT * FROM inserted, woken`,
+         ),
+         -- One notification per namespace: a payload must stay under 8000 bytes however many
+         -- namespaces one insert touches (the cron loop queues many tests at once).
+         woken AS (SELECT pg_notify($2, namespace) FROM (SELECT DISTINCT namespace FROM inserted) AS n)
+         SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`,
         [JSON.stringify(payload), CHANNELS.runQueued],
       );
       return rows.map(runFromRow);
+    },
+
+    async lockActiveOfTest(testId, client) {
+      // Locked in id order (so two lockers cannot deadlock), returned in queue order.
+      const { rows } = await client.query(
+        `SELECT id, scheduled_at FROM runs
+         WHERE test_id = $1 AND status IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING')
+         ORDER BY id FOR UPDATE`,
+        [testId],
+      );
+      return rows.sort((a, b) => a.scheduled_at - b.scheduled_at || (a.id < b.id ? -1 : 1)).map((r) => r.id as string);
     },
 
     async getById(id, client = pool) {
@@ -106,7 +125,9 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
           held ? state.runnerId : null,
           held ? state.leaseUntil : null,
           state.status === "FINISHED" ? state.result : null,
-          state.status === "FINISHED" || state.status === "QUEUED" ? (state.reason ?? null) : null,
+          state.status === "FINISHED" || state.status === "QUEUED" || state.status === "CANCELLING"
+            ? (state.reason ?? null)
+            : null,
           extras.startedAt ?? null,
           extras.finishedAt ?? (state.status === "FINISHED" ? new Date() : null),
           extras.exitCode ?? null,

@@ -505,7 +505,6 @@ export type RunOrderByWithRelationInput = {
 
 export type RunWhereUniqueInput = Prisma.AtLeast<{
   id?: string
-  testId_cronFireAt?: Prisma.RunTestIdCronFireAtCompoundUniqueInput
   AND?: Prisma.RunWhereInput | Prisma.RunWhereInput[]
   OR?: Prisma.RunWhereInput[]
   NOT?: Prisma.RunWhereInput | Prisma.RunWhereInput[]
@@ -551,7 +550,7 @@ export type RunWhereUniqueInput = Prisma.AtLeast<{
   k6Summaries?: Prisma.K6SummaryListRelationFilter
   k6Series?: Prisma.K6SeriesListRelationFilter
   k6Findings?: Prisma.K6FindingListRelationFilter
-}, "id" | "testId_cronFireAt">
+}, "id">
 
 export type RunOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
@@ -918,11 +917,6 @@ export type RunListRelationFilter = {
 
 export type RunOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
-}
-
-export type RunTestIdCronFireAtCompoundUniqueInput = {
-  testId: string
-  cronFireAt: Date | string
 }
 
 export type RunCountOrderByAggregateInput = {
@@ -3740,7 +3734,7 @@ export type $RunPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     location: string | null
     priority: number
     /**
-     * The cron tick this run was created for; unique per test, so a tick never runs twice.
+     * The cron tick this run was created for; unique per test and label set (runs_cron_tick_key).
      */
     cronFireAt: Date | null
   }, ExtArgs["result"]["run"]>

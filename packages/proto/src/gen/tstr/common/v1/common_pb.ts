@@ -757,14 +757,15 @@ export type Run = Message<"tstr.common.v1.Run"> & {
   resourcesFactor: number;
 
   /**
-   * The cron tick this run was created for (trigger CRON); one run per test and tick.
+   * The cron tick this run was created for (trigger CRON); one run per tick and matrix combination.
    *
    * @generated from field: google.protobuf.Timestamp cron_fire_at = 40;
    */
   cronFireAt?: Timestamp | undefined;
 
   /**
-   * Location (the runner's `location` label) whose factor budget the run counts against.
+   * Location whose factor budget the run counts against: the runner's `location` label, or
+   * `runner/<runner name>` for a runner without one.
    *
    * @generated from field: string location = 41;
    */
