@@ -319,3 +319,71 @@ describe("running suites", () => {
     expect((await data().getSuiteRun({ id: first.suiteRun?.id })).suiteRun?.status).toBe(SuiteRunStatus.PASSED);
   });
 });
+
+describe("a token limited to another namespace", () => {
+  const OWN = "team-x";
+  let suiteId: string;
+  let suiteRunId: string;
+  let matrixId: string;
+  let limitedControl: (namespace: string) => ReturnType<typeof control>;
+  let limitedData: (namespace: string) => ReturnType<typeof data>;
+
+  beforeAll(async () => {
+    const { suite } = await control().applySuite({ suite: { name: "guarded", testNames: ["matrixed"] } });
+    suiteId = suite?.id ?? "";
+    const run = await control().runSuite({ suiteId, labels: { case: "isolation" } });
+    suiteRunId = run.suiteRun?.id ?? "";
+    matrixId = run.runs[0]?.testMatrixId ?? "";
+    expect(matrixId).not.toBe("");
+    const { token } = await issueToken(plane.url, admin, ["control:write", "data:read"], [OWN]);
+    limitedControl = (namespace) => clientOf(ControlService, transportFor(plane.url, { token, namespace }));
+    limitedData = (namespace) => clientOf(DataService, transportFor(plane.url, { token, namespace }));
+  });
+
+  it("is refused every suite call naming the other namespace (PermissionDenied, as for tests)", async () => {
+    const calls: [string, () => Promise<unknown>][] = [
+      ["GetSuite", () => limitedData(NS).getSuite({ name: "guarded" })],
+      ["GetSuite by field", () => limitedData(OWN).getSuite({ namespace: NS, id: suiteId })],
+      ["QuerySuites", () => limitedData(NS).querySuites({})],
+      ["GetSuiteRun", () => limitedData(NS).getSuiteRun({ id: suiteRunId })],
+      ["GetMatrixSummary", () => limitedData(NS).getMatrixSummary({ matrixId })],
+      ["RunSuite", () => limitedControl(NS).runSuite({ suiteName: "guarded" })],
+      ["DeleteSuite", () => limitedControl(NS).deleteSuite({ name: "guarded" })],
+      ["ApplySuite", () => limitedControl(NS).applySuite({ suite: { name: "guarded", testNames: ["login"] } })],
+      [
+        "ApplySuite by field",
+        () => limitedControl(OWN).applySuite({ suite: { namespace: NS, name: "x", testNames: ["a"] } }),
+      ],
+      ["QueryTests", () => limitedData(NS).queryTests({ testSuiteIds: [suiteId] })],
+    ];
+    for (const [name, call] of calls) {
+      const error = await failure(call());
+      expect(`${name}: ${Code[error.code]}`).toBe(`${name}: ${Code[Code.PermissionDenied]}`);
+      expect(error.rawMessage).toContain(`may not access namespace "${NS}"`);
+    }
+  });
+
+  it("finds nothing of the other namespace by id from its own namespace (NotFound, as for tests)", async () => {
+    const calls: [string, () => Promise<unknown>][] = [
+      ["GetSuite", () => limitedData(OWN).getSuite({ id: suiteId })],
+      ["GetSuiteRun", () => limitedData(OWN).getSuiteRun({ id: suiteRunId })],
+      ["GetMatrixSummary", () => limitedData(OWN).getMatrixSummary({ matrixId })],
+      ["RunSuite", () => limitedControl(OWN).runSuite({ suiteId })],
+      ["DeleteSuite", () => limitedControl(OWN).deleteSuite({ id: suiteId })],
+    ];
+    for (const [name, call] of calls) {
+      const error = await failure(call());
+      expect(`${name}: ${Code[error.code]}`).toBe(`${name}: ${Code[Code.NotFound]}`);
+      expect(error.rawMessage).toContain(`namespace "${OWN}"`);
+    }
+    expect((await limitedData(OWN).querySuites({})).suites).toEqual([]);
+    expect((await limitedData(OWN).queryTests({ testSuiteIds: [suiteId] })).tests).toEqual([]);
+    expect((await limitedData(OWN).queryRuns({ suiteRunId })).runs).toEqual([]);
+  });
+
+  it("left the suite and its runs as they were", async () => {
+    const got = await data().getSuite({ name: "guarded" });
+    expect(got.suite).toMatchObject({ id: suiteId, testNames: ["matrixed"] });
+    expect(got.recentRuns.map((r) => r.id)).toEqual([suiteRunId]);
+  });
+});

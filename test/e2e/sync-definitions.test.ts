@@ -2,7 +2,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { type ControlPlane, silentLogger, startControlPlane } from "@tstr/control-plane";
 import { createDatabase, type Database } from "@tstr/db";
 import { ControlService, DataService } from "@tstr/proto";
+import { BadRequestSchema } from "@tstr/proto/grpc";
 import { useTestDatabase } from "@tstr/testing";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOf, issueToken, transportFor } from "./support/clients.js";
 
@@ -31,6 +33,20 @@ afterAll(async () => {
   await replicaDb?.close();
   await plane?.stop();
 });
+
+/** Waits until a session of this test's database waits for a lock. */
+async function waitForLockWait(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    // A fresh statement per poll: pg_stat_activity is a snapshot per transaction.
+    const { rows } = await database.db.pool.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    if (rows[0]?.n > 0) return;
+    if (Date.now() > deadline) throw new Error("no session ever waited for the lock");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 type Docs = Record<string, string>;
 const docs = (files: Docs): { file: string; content: string }[] =>
@@ -162,6 +178,48 @@ describe("SyncDefinitions", () => {
     expect((await data().getTest({ name: "by-hand" })).test?.runConfig?.containerImage).toBe("busybox");
   });
 
+  it("refuses a definition created by hand between the ownership check and the write", async () => {
+    const first = "name: gap-first\nnamespace: gap\nrun_config: {container_image: busybox}\n";
+    await sync({ "first.yaml": first }, { source: "cli:gap" });
+    // Hold the row lock of gap-first: the sync below passes its ownership check, then waits in
+    // its first write (the update of gap-first) while gap-second and gap-suite are created by hand.
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    try {
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT id FROM tests WHERE namespace = 'gap' AND name = 'gap-first' FOR UPDATE");
+      const syncing = sync(
+        {
+          "first.yaml": first.replace("busybox", "alpine"),
+          "second.yaml": "name: gap-second\nnamespace: gap\nrun_config: {container_image: alpine}\n",
+          "suite.yaml": "kind: Suite\nname: gap-suite\nnamespace: gap\ntests: [gap-first]\n",
+        },
+        { source: "cli:gap" },
+      );
+      await waitForLockWait();
+      await control().registerTest({ namespace: "gap", name: "gap-second", runConfig: { containerImage: "by-hand" } });
+      await control().applySuite({ suite: { namespace: "gap", name: "gap-suite", testNames: ["by-hand"] } });
+      await blocker.query("ROLLBACK");
+      const result = await syncing;
+      expect(changeLines(result)).toEqual(["test gap/gap-first updated"]);
+      expect(result.problems.map((p) => `${p.file} | ${p.field} | ${p.message}`)).toEqual([
+        "second.yaml | name | document 1: test gap/gap-second exists and is not managed by cli:gap (it was created outside any sync); delete it or remove it from the definitions",
+        "suite.yaml | name | document 1: suite gap/gap-suite exists and is not managed by cli:gap (it was created outside any sync); delete it or remove it from the definitions",
+      ]);
+    } finally {
+      await blocker.end();
+    }
+    const { test } = await data().getTest({ namespace: "gap", name: "gap-second" });
+    expect(test).toMatchObject({ source: "", runConfig: { containerImage: "by-hand" } });
+    const { suite } = await data().getSuite({ namespace: "gap", name: "gap-suite" });
+    expect(suite).toMatchObject({ source: "", testNames: ["by-hand"] });
+    // ApplyTest (tstrctl apply) names no source and may still edit a synced test.
+    const edited = await control().applyTest({
+      test: { namespace: "gap", name: "gap-first", runConfig: { containerImage: "edited" } },
+    });
+    expect(edited.test).toMatchObject({ source: "cli:gap", runConfig: { containerImage: "edited" } });
+  });
+
   it("refuses namespaces the token may not write, naming file and namespace, and never prunes there", async () => {
     const { token } = await issueToken(plane.url, admin, ["control:write", "data:read"], ["team-a"]);
     const limited = control(plane.url, token);
@@ -200,6 +258,21 @@ describe("SyncDefinitions", () => {
     expect((long as ConnectError).rawMessage).toContain("source: must be at most 200 characters");
   });
 
+  it("reserves sync: sources for the server's folder sync, suggesting cli:<name>", async () => {
+    const error = await control()
+      .syncDefinitions({ source: "sync:/etc/tstr/definitions", documents: docs({ "a.yaml": API }), prune: true })
+      .catch((e) => ConnectError.from(e));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+    const fields = (error as ConnectError)
+      .findDetails(BadRequestSchema)
+      .flatMap((d) => d.fieldViolations.map((v) => `${v.field}: ${v.description}`));
+    expect(fields).toEqual([
+      'source: "sync:" sources are reserved for the server\'s --sync-dir folder; use one such as "cli:<name>"',
+    ]);
+    expect(await testNames()).not.toContain("api (sync:/etc/tstr/definitions)");
+  });
+
   it("two replicas syncing the same documents at once create each test exactly once", async () => {
     // More concurrent syncs per replica (12) than it has pooled connections (10): syncs waiting for
     // the lock must not starve the one holding it (a lock held on a pooled connection deadlocks here).
@@ -210,7 +283,7 @@ describe("SyncDefinitions", () => {
         files[`${name}.yaml`] = `name: ${name}\nnamespace: race\nrun_config: {container_image: busybox}\n`;
       const results = await Promise.all(
         Array.from({ length: 24 }, (_, i) =>
-          sync(files, { source: `sync:/race/${round}` }, i % 2 ? plane.url : replica.url),
+          sync(files, { source: `cli:race-${round}` }, i % 2 ? plane.url : replica.url),
         ),
       );
       for (const result of results) expect(result.problems).toEqual([]);

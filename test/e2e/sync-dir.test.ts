@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { ControlService, DataService, type Test } from "@tstr/proto";
 import { useTestDatabase } from "@tstr/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,8 +10,9 @@ import { startServeProcess, type TstrProcess } from "./support/tstr-process.js";
 
 // `tstr serve --sync-dir` as a real process: the folder is synced on start, edits and new or
 // deleted files follow through file events (the rescan interval is set far away), a broken file
-// changes nothing and is named in the log with its field, and a folder that does not exist yet is
-// logged and picked up by the periodic rescan.
+// changes nothing and is named in the log with its field, an emptied folder deletes nothing, the
+// folder's `sync:` source cannot be used over SyncDefinitions, and a folder that does not exist
+// yet is logged and picked up by the periodic rescan.
 
 const database = useTestDatabase();
 let watched: string;
@@ -118,6 +120,37 @@ describe("tstr serve --sync-dir", () => {
     await eventually(async () => ((await testsIn("synced")).has("api") ? undefined : true), "api deleted");
     expect([...(await testsIn("synced")).keys()]).toEqual(["web"]);
     expect(a.proc.stderr()).toContain("synced test synced/api: deleted");
+  });
+
+  it("refuses SyncDefinitions under the folder's own source, so a token cannot prune the folder's tests", async () => {
+    const control = clientOf(ControlService, transportFor(a.url, { token: admin }));
+    const error = await control
+      .syncDefinitions({ source: `sync:${watched}`, documents: [], prune: true })
+      .catch((e: unknown) => ConnectError.from(e));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((error as ConnectError).rawMessage).toMatch(/source: "sync:" sources are reserved.*"cli:<name>"/);
+    expect([...(await testsIn("synced")).keys()]).toEqual(["web"]);
+  });
+
+  it("deletes nothing when the folder is emptied (a volume mounted late), and logs how to delete on purpose", async () => {
+    await rm(path.join(watched, "suite.yaml"));
+    await rm(path.join(watched, "team/web.yaml"));
+    // The reconcile of the empty folder either warns or (the bug) deletes web.
+    const outcome = await eventually(
+      async () =>
+        logEntries(a.proc).find(
+          (e) =>
+            (e.level === "warn" && String(e.msg).includes("no definition files")) ||
+            e.msg === "synced test synced/web: deleted",
+        ),
+      "the empty folder's reconcile in the log",
+    );
+    expect([...(await testsIn("synced")).keys()]).toEqual(["web"]);
+    expect(outcome.msg).toContain("nothing was deleted");
+    expect(outcome.msg).toContain("`tstrctl test delete` and `tstrctl suite delete`");
+    expect(outcome.msg).toContain("remove --sync-dir");
+    expect(outcome.kept).toContain("test synced/web");
   });
 
   it("logs a folder that does not exist, and picks it up on a later rescan", async () => {

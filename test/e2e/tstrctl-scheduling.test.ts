@@ -8,7 +8,8 @@ import { runTstr, startRunnerProcess, startServeProcess, type TstrProcess } from
 
 // The examples folder as a user meets it: applied with `tstrctl apply`, its cron test shown with
 // its next fire times, paused and resumed, its suites listed and run to a verdict on a real
-// runner process.
+// runner process. Every tstrctl call is a process of its own (a few seconds each on a busy CI
+// machine), hence the generous per-test timeouts.
 
 const EXAMPLES = path.resolve(import.meta.dirname, "../../packages/cli/examples");
 const database = useTestDatabase();
@@ -52,7 +53,7 @@ describe("scheduling from tstrctl", () => {
     expect(result.stdout).toContain("suite/default/examples created");
     const again = await ctl("apply", "-f", EXAMPLES);
     expect(again.stdout).toContain("suite/default/examples unchanged");
-  });
+  }, 90_000);
 
   it("shows a cron test's next five fire times, and pauses and resumes it", async () => {
     const shown = await ctl("test", "get", "busybox-echo");
@@ -75,7 +76,7 @@ describe("scheduling from tstrctl", () => {
     const noSchedule = await ctl("test", "pause", "hello");
     expect(noSchedule.code).toBe(1);
     expect(noSchedule.stderr).toContain("has no cron schedule");
-  });
+  }, 90_000);
 
   it("lists and shows suites with their resolved members", async () => {
     const list = await ctl("suite", "list");
@@ -84,7 +85,7 @@ describe("scheduling from tstrctl", () => {
     const get = await ctl("suite", "get", "examples");
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout).toMatch(/Members:\s+busybox-matrix, hello/);
-  });
+  }, 90_000);
 
   it("runs a passing suite to PASSED and exits 0", async () => {
     const result = await ctl("suite", "run", "examples", "--wait", "--timeout", "60s");

@@ -23,6 +23,8 @@ const CODE_BY_ERROR_NAME: Record<string, Code> = {
   ForbiddenError: Code.PermissionDenied,
   StaleAttemptError: Code.FailedPrecondition,
   EmptySuiteError: Code.FailedPrecondition,
+  NotManagedBySourceError: Code.FailedPrecondition,
+  SourceBusyError: Code.Aborted,
   SelectorSyntaxError: Code.InvalidArgument,
   InvalidPageTokenError: Code.InvalidArgument,
 };

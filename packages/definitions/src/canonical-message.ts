@@ -45,6 +45,8 @@ function messageJson(
   }
   const out: Record<string, JsonValue> = {};
   const writtenAs = new Map<string, string>();
+  /** The member set of each oneof so far, by oneof name. */
+  const oneofMembers = new Map<string, string>();
   for (const [key, raw] of Object.entries(value)) {
     const resolved = resolveField(schema, key);
     if (!resolved) {
@@ -64,6 +66,15 @@ function messageJson(
     }
     writtenAs.set(field.name, key);
     if (raw === null || raw === undefined) continue;
+    if (field.oneof) {
+      const other = oneofMembers.get(field.oneof.name);
+      if (other !== undefined) {
+        const members = field.oneof.fields.map((f) => f.name).join(", ");
+        walk.problems.push({ path: at, message: `given together with ${other}; set only one of ${members}` });
+        continue;
+      }
+      oneofMembers.set(field.oneof.name, field.name);
+    }
     const json = fieldJson(schema, field, raw, rawBase64, at, walk);
     if (json !== undefined) out[field.name] = json as JsonValue;
   }

@@ -1,5 +1,6 @@
 import { type DescEnum, type DescMessage, fromJson, type JsonValue, ScalarType } from "@bufbuild/protobuf";
-import type { FieldProblem } from "./field-path.js";
+import { isFieldError } from "@bufbuild/protobuf/reflect";
+import { type FieldProblem, fieldPath } from "./field-path.js";
 import { describeValue, plainJson, YamlScalar } from "./yaml-scalar.js";
 
 /**
@@ -86,6 +87,36 @@ export function decodeMessage(error: unknown): string {
   const marker = " from JSON: ";
   const reason = text.includes(marker) ? text.slice(text.indexOf(marker) + marker.length) : text;
   return reason.replace(/^(list item #\d+|map entry "[^"]*"): /, "");
+}
+
+/**
+ * The problem of a failed decode of a whole `schema` message, at the field protobuf-es blames
+ * when it can be found from `schema` by field names (a list item or map entry is named by its
+ * field, without index or key), else at the document itself.
+ */
+export function decodeProblem(schema: DescMessage, error: unknown): FieldProblem {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const failed = isFieldError(cause) ? cause.field() : undefined;
+  const path = failed ? pathToField(schema, failed.parent, failed.name, new Set()) : undefined;
+  return { path: path ?? "", message: decodeMessage(error) };
+}
+
+/** The field-name path from `schema` to the field `name` of message `owner`, depth first. */
+function pathToField(schema: DescMessage, owner: DescMessage, name: string, seen: Set<string>): string | undefined {
+  if (schema.typeName === owner.typeName) return name;
+  if (seen.has(schema.typeName)) return undefined;
+  seen.add(schema.typeName);
+  for (const field of schema.fields) {
+    const nested =
+      field.fieldKind === "message" ||
+      (field.fieldKind === "list" && field.listKind === "message") ||
+      (field.fieldKind === "map" && field.mapKind === "message")
+        ? field.message
+        : undefined;
+    const rest = nested && pathToField(nested, owner, name, seen);
+    if (rest !== undefined) return fieldPath(field.name, rest);
+  }
+  return undefined;
 }
 
 function describeRaw(value: unknown): string {

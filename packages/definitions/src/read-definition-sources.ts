@@ -47,8 +47,8 @@ export async function readDefinitionSources(
 /**
  * Reads every definition file below `directory` (recursively, sorted, hidden entries skipped),
  * naming each by its path relative to the directory. An empty directory yields no texts and no
- * problem: for a synced folder that means "nothing defined", while an unreadable or missing
- * directory is a problem (and must never be mistaken for an empty one).
+ * problem (the folder sync decides what that means), while an unreadable or missing directory is
+ * a problem (and must never be mistaken for an empty one).
  */
 export async function readDefinitionFolder(directory: string): Promise<DefinitionSources> {
   const sources: DefinitionSources = { texts: [], problems: [] };

@@ -2,7 +2,7 @@ import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { type Suite, SuiteSchema } from "@tstr/proto";
 import { canonicalMessage } from "./canonical-message.js";
 import type { FieldProblem } from "./field-path.js";
-import { decodeMessage } from "./proto-json-value.js";
+import { decodeProblem } from "./proto-json-value.js";
 import { moveShorthand } from "./shorthand-field.js";
 import { describeValue, isPlainObject } from "./yaml-scalar.js";
 
@@ -39,7 +39,7 @@ export function parseSuiteDocument(value: unknown, defaultNamespace: string): Su
   try {
     return { ok: true, suite: fromJson(SuiteSchema, json as JsonValue) };
   } catch (error) {
-    return fail({ path: "", message: decodeMessage(error) });
+    return fail(decodeProblem(SuiteSchema, error));
   }
 }
 

@@ -178,4 +178,18 @@ matrix: {labels: {os: linux}}
       'run_config: given twice (as "run_config" and "runConfig")',
     ]);
   });
+
+  it("names the second member of a oneof set twice, with its list index", () => {
+    const text = [
+      "name: a",
+      "run_config:",
+      "  kubernetes:",
+      "    volumes:",
+      "      - {name: ok, mount_path: /ok, secret: s}",
+      "      - {name: both, mount_path: /both, config_map: c, secret: s}",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      "run_config.kubernetes.volumes[1].secret: given together with config_map; set only one of config_map, secret, persistent_volume_claim, host_path",
+    ]);
+  });
 });

@@ -7,7 +7,7 @@ import {
 } from "@tstr/proto";
 import { canonicalMessage, type Shorthands } from "./canonical-message.js";
 import type { FieldProblem } from "./field-path.js";
-import { decodeMessage } from "./proto-json-value.js";
+import { decodeProblem } from "./proto-json-value.js";
 import { moveShorthand } from "./shorthand-field.js";
 import { describeValue, isPlainObject, plainJson } from "./yaml-scalar.js";
 
@@ -49,7 +49,7 @@ export function parseTestDocument(value: unknown, defaultNamespace: string): Tes
   try {
     return { ok: true, request: fromJson(RegisterTestRequestSchema, json as JsonValue) };
   } catch (error) {
-    return fail({ path: "", message: decodeMessage(error) });
+    return fail(decodeProblem(RegisterTestRequestSchema, error));
   }
 }
 

@@ -1,14 +1,16 @@
-import type { JsonValue } from "@bufbuild/protobuf";
+import { type JsonObject, type JsonValue, toJson } from "@bufbuild/protobuf";
 import {
   type DefinitionDocumentOptions,
   documentLabel,
   formatProblem,
   loadDefinitions,
   type ParsedDefinitions,
+  type TestDefinition,
 } from "@tstr/definitions";
-import { ApplyTestResponse_Outcome } from "@tstr/proto";
+import { ApplyTestResponse_Outcome, ApplyTestResponseSchema } from "@tstr/proto";
 import type { CommandContext } from "../cli/command-spec.js";
 import { CliError, usageError } from "../cli-error.js";
+import type { ApiClients } from "../client/api-clients.js";
 import { describeError, isFatalCallError } from "../client/describe-error.js";
 import { renderJson } from "../output/output-format.js";
 
@@ -63,6 +65,28 @@ export interface ApplyStep {
   /** How output lines name it, e.g. "test/dev/web" or "suite/dev/smoke". */
   ref: string;
   send(dryRun: boolean): Promise<{ outcome: ApplyTestResponse_Outcome; json: JsonValue }>;
+}
+
+/**
+ * The ApplyTest call of one test document, in the document's namespace. `tagKind` adds
+ * `kind: "Test"` to its JSON output, for `tstrctl apply`, whose output mixes tests and suites.
+ */
+export function testStep(
+  control: ApiClients["control"],
+  { file, index, request }: TestDefinition,
+  options: { tagKind?: boolean } = {},
+): ApplyStep {
+  return {
+    file,
+    index,
+    ref: `test/${request.namespace}/${request.name}`,
+    async send(dryRun) {
+      const headers = { namespace: request.namespace };
+      const response = await control.applyTest({ test: request, dryRun }, { headers });
+      const json = toJson(ApplyTestResponseSchema, response) as JsonObject;
+      return { outcome: response.outcome, json: options.tagKind ? { kind: "Test", ...json } : json };
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type JsonObject, toJson } from "@bufbuild/protobuf";
-import type { SuiteDefinition, TestDefinition } from "@tstr/definitions";
-import { ApplySuiteResponseSchema, ApplyTestResponseSchema } from "@tstr/proto";
+import type { SuiteDefinition } from "@tstr/definitions";
+import { ApplySuiteResponseSchema } from "@tstr/proto";
 import type { CommandSpec } from "../cli/command-spec.js";
 import { CliError } from "../cli-error.js";
 import type { ApiClients } from "../client/api-clients.js";
@@ -10,6 +10,7 @@ import {
   type ApplyStep,
   applySteps,
   loadDefinitionsToApply,
+  testStep,
 } from "./apply-definitions.js";
 
 /**
@@ -38,26 +39,13 @@ export const applyCommand: CommandSpec = {
       throw new CliError(`no test or suite documents found in ${context.flags.strings("filename").join(", ")}`);
     }
     const { control } = await context.clients();
-    const steps = [...tests.map((t) => testStep(control, t)), ...suites.map((s) => suiteStep(control, s))];
+    const steps = [
+      ...tests.map((t) => testStep(control, t, { tagKind: true })),
+      ...suites.map((s) => suiteStep(control, s)),
+    ];
     return applySteps(context, steps, "definition");
   },
 };
-
-function testStep(control: ApiClients["control"], { file, index, request }: TestDefinition): ApplyStep {
-  return {
-    file,
-    index,
-    ref: `test/${request.namespace}/${request.name}`,
-    async send(dryRun) {
-      const headers = { namespace: request.namespace };
-      const response = await control.applyTest({ test: request, dryRun }, { headers });
-      return {
-        outcome: response.outcome,
-        json: { kind: "Test", ...(toJson(ApplyTestResponseSchema, response) as JsonObject) },
-      };
-    },
-  };
-}
 
 function suiteStep(control: ApiClients["control"], { file, index, suite }: SuiteDefinition): ApplyStep {
   return {

@@ -1,14 +1,6 @@
-import { toJson } from "@bufbuild/protobuf";
-import { ApplyTestResponseSchema } from "@tstr/proto";
 import type { CommandSpec } from "../cli/command-spec.js";
 import { CliError } from "../cli-error.js";
-import {
-  APPLY_FLAG_HELP,
-  APPLY_OPTIONS,
-  type ApplyStep,
-  applySteps,
-  loadDefinitionsToApply,
-} from "./apply-definitions.js";
+import { APPLY_FLAG_HELP, APPLY_OPTIONS, applySteps, loadDefinitionsToApply, testStep } from "./apply-definitions.js";
 
 /**
  * `tstrctl test apply -f …`: validates every document locally first (nothing is applied if any
@@ -38,18 +30,10 @@ export const testApplyCommand: CommandSpec = {
       throw new CliError(`no test documents found in ${context.flags.strings("filename").join(", ")}`);
     }
     const { control } = await context.clients();
-    const steps = tests.map(
-      ({ file, index, request }): ApplyStep => ({
-        file,
-        index,
-        ref: `test/${request.namespace}/${request.name}`,
-        async send(dryRun) {
-          const headers = { namespace: request.namespace };
-          const response = await control.applyTest({ test: request, dryRun }, { headers });
-          return { outcome: response.outcome, json: toJson(ApplyTestResponseSchema, response) };
-        },
-      }),
+    return applySteps(
+      context,
+      tests.map((t) => testStep(control, t)),
+      "test",
     );
-    return applySteps(context, steps, "test");
   },
 };

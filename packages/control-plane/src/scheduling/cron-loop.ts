@@ -54,7 +54,7 @@ export function startCronLoop(deps: CronLoopDeps, options: CronLoopOptions = {})
         const runs = outcomes.reduce((sum, outcome) => sum + (outcome instanceof Error ? 0 : outcome.runs.length), 0);
         logger.debug("cron batch fired", { due: due.length, runs });
       }
-      outcomes.forEach((outcome, i) => report(fired[i] as (typeof fired)[number], outcome));
+      for (const [i, outcome] of outcomes.entries()) report(fired[i] as (typeof fired)[number], outcome);
       return due.length;
     });
 

@@ -8,11 +8,15 @@ import {
   validateSuiteSpec,
 } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
+import { assertManagedBy } from "../sync/source-ownership.js";
 import type { ApplyOutcome } from "../tests/test-catalog.js";
 
 /** Declaring, finding and resolving suites, with validation before any write. */
 export interface SuiteCatalog {
-  /** Creates the suite or updates the live one with the same namespace and name. */
+  /**
+   * Creates the suite or updates the live one with the same namespace and name. With `source` (a
+   * sync), NotManagedBySourceError if that suite exists under another owner or none.
+   */
   apply(
     spec: SuiteSpec,
     opts?: { dryRun?: boolean; source?: string },
@@ -47,6 +51,7 @@ export function createSuiteCatalog({ suites, tests, now }: SuiteCatalogDeps): Su
         if (opts.dryRun) return { record: { id: "", spec, createdAt: now(), updatedAt: now() }, outcome: "created" };
         return { record: await suites.create(spec, { source: opts.source }), outcome: "created" };
       }
+      assertManagedBy("suite", existing, opts.source);
       if (sameSuite(existing.spec, spec)) return { record: existing, outcome: "unchanged" };
       if (opts.dryRun) return { record: { ...existing, spec }, outcome: "updated" };
       return { record: await suites.update(existing.id, spec), outcome: "updated" };

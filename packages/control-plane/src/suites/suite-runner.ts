@@ -1,4 +1,10 @@
-import { type RunRecord, type SuiteRecord, type SuiteRunsRepository, withPgTransaction } from "@tstr/db";
+import {
+  lockLiveTestIds,
+  type RunRecord,
+  type SuiteRecord,
+  type SuiteRunsRepository,
+  withPgTransaction,
+} from "@tstr/db";
 import { type Labels, ValidationError, validateLabels } from "@tstr/domain";
 import type pg from "pg";
 import type { Logger } from "../logging/logger.js";
@@ -60,11 +66,10 @@ export function createSuiteRunner(deps: SuiteRunnerDeps) {
         throw new EmptySuiteError(`suite "${name}" in namespace "${namespace}" has no member tests to run`);
       }
       const { record, runs, skipped } = await withPgTransaction(deps.pool, async (client) => {
-        const { rows } = await client.query(
-          "SELECT id FROM tests WHERE id = ANY($1::uuid[]) AND archived_at IS NULL ORDER BY id FOR UPDATE",
-          [members.map((t) => t.id)],
+        const live = await lockLiveTestIds(
+          client,
+          members.map((t) => t.id),
         );
-        const live = new Set(rows.map((r) => r.id as string));
         const record = await suiteRuns.create({ suiteId: suite.id, namespace }, client);
         const runs: RunRecord[] = [];
         const skipped: SkippedMember[] = [];

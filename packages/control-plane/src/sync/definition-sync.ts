@@ -7,6 +7,7 @@ import type { ApplyOutcome, TestCatalog } from "../tests/test-catalog.js";
 import { type Desired, type DesiredDefinitions, desiredDefinitions } from "./desired-definitions.js";
 import { ownershipConflicts } from "./ownership-conflicts.js";
 import type { SourceLock } from "./source-lock.js";
+import { NotManagedBySourceError } from "./source-ownership.js";
 
 type Named = { namespace: string; name: string };
 
@@ -20,7 +21,7 @@ export interface SyncChange {
 
 /**
  * The outcome of one sync: changes when it applied, problems (and no changes) when it did not.
- * Only a definition created concurrently by another owner yields both (see applyDesired).
+ * Only a definition created or taken concurrently by another owner yields both (see applyDesired).
  */
 export interface SyncResult {
   changes: SyncChange[];
@@ -92,8 +93,8 @@ export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
 
   /**
    * Applies tests, then suites. A definition created by someone else between the ownership check
-   * and its write (another source does not take our lock) is reported as a problem alongside the
-   * changes already made, and the rest still apply.
+   * and its write (another source does not take our lock) is refused by the catalog and reported
+   * as a problem alongside the changes already made, and the rest still apply.
    */
   async function applyDesired(desired: DesiredDefinitions, request: SyncRequest): Promise<SyncResult> {
     const opts = { source: request.source, dryRun: request.dryRun };
@@ -107,8 +108,13 @@ export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
         const { outcome } = await apply();
         result.changes.push({ kind, namespace: item.spec.namespace, name: item.spec.name, action: outcome });
       } catch (error) {
-        if (!(error instanceof AlreadyExistsError)) throw error;
-        const message = `${kind} ${item.spec.namespace}/${item.spec.name} was created concurrently by another writer during this sync`;
+        const message =
+          error instanceof NotManagedBySourceError
+            ? error.message
+            : error instanceof AlreadyExistsError
+              ? `${kind} ${item.spec.namespace}/${item.spec.name} was created concurrently by another writer during this sync`
+              : undefined;
+        if (message === undefined) throw error;
         result.problems.push({ file: item.file, index: item.index, field: "name", message });
       }
     };

@@ -2,7 +2,9 @@ import { type FSWatcher, watch } from "node:fs";
 import { resolve } from "node:path";
 import { formatProblem, readDefinitionFolder } from "@tstr/definitions";
 import type { Logger } from "../logging/logger.js";
-import type { DefinitionSync, SyncResult } from "./definition-sync.js";
+import type { DefinitionSync, SyncChange, SyncResult } from "./definition-sync.js";
+import { SourceBusyError } from "./source-lock.js";
+import { FOLDER_SOURCE_PREFIX } from "./source-ownership.js";
 
 export interface FolderSyncOptions {
   /** The folder of definition files (*.yaml, *.yml, *.json, recursively). */
@@ -28,14 +30,16 @@ export interface FolderSync {
  * events (fs.watch, debounced) and on every interval. Reconciles never overlap; an event during
  * one schedules another. Nothing the folder holds can stop the server: problems are logged at warn
  * with file and field and leave everything as it was; an unreadable folder or a failed database
- * call is logged as an error and retried on the next interval.
+ * call is logged as an error and retried on the next interval. A folder without any definition
+ * file while definitions synced from it exist (a volume mounted late) prunes nothing: that is
+ * logged at warn with how to delete them on purpose.
  */
 export function startFolderSync(
   deps: { sync: DefinitionSync; logger: Logger },
   options: FolderSyncOptions,
 ): FolderSync {
   const dir = resolve(options.dir);
-  const source = `sync:${dir}`;
+  const source = `${FOLDER_SOURCE_PREFIX}${dir}`;
   const intervalMs = options.intervalMs ?? 30_000;
   const logger = deps.logger.child({ component: "folder-sync", source });
   const outcomes = createOutcomeLog(logger, dir);
@@ -54,16 +58,24 @@ export function startFolderSync(
         return undefined;
       }
       // A file that could not be read blocks the sync like a broken one: its tests must not be pruned.
-      const result =
-        read.problems.length > 0
-          ? { changes: [], problems: read.problems }
-          : await deps.sync.sync({ source, documents: read.texts, prune: true, dryRun: false });
-      outcomes.synced(result);
-      return result;
+      if (read.problems.length > 0) return outcomes.synced({ changes: [], problems: read.problems });
+      if (read.texts.length === 0) {
+        // Nothing to create, and a folder that is only empty for now must not prune anything.
+        const kept = await ownedDefinitions();
+        return kept.length > 0 ? outcomes.emptyFolder(kept) : outcomes.synced({ changes: [], problems: [] });
+      }
+      return outcomes.synced(await deps.sync.sync({ source, documents: read.texts, prune: true, dryRun: false }));
     } catch (error) {
-      outcomes.failed(error);
+      if (error instanceof SourceBusyError) outcomes.busy(error.message);
+      else outcomes.failed(error);
       return undefined;
     }
+  };
+
+  /** What this folder's source owns: what a sync of no documents would delete. */
+  const ownedDefinitions = async (): Promise<SyncChange[]> => {
+    const preview = await deps.sync.sync({ source, documents: [], prune: true, dryRun: true });
+    return preview.changes.filter((c) => c.action === "deleted");
   };
 
   /** Reconciles after the one in progress; calls made while one is waiting share it. */
@@ -140,12 +152,31 @@ function createOutcomeLog(logger: Logger, dir: string) {
       last = "";
       logger.error("definitions sync failed; retrying on the next interval", { error });
     },
-    synced(result: SyncResult) {
+    busy(reason: string) {
+      last = "";
+      logger.info("definitions sync skipped: this folder is being synced elsewhere; retrying on the next interval", {
+        reason,
+      });
+    },
+    /** The folder holds no definition file, yet `kept` were synced from it: nothing is deleted. */
+    emptyFolder(kept: SyncChange[]): SyncResult {
+      const names = kept.map((c) => `${c.kind} ${c.namespace}/${c.name}`);
+      const level = isNew(`empty ${names.join(",")}`) ? "warn" : "debug";
+      logger[level](
+        `definitions folder has no definition files, but definitions synced from it remain (${kept.length}); ` +
+          "nothing was deleted, in case the folder is only empty for now (e.g. a volume not mounted yet). " +
+          "To delete them on purpose, use `tstrctl test delete` and `tstrctl suite delete`; " +
+          "if the folder is no longer used, remove --sync-dir",
+        { dir, kept: names.slice(0, 20), keptCount: kept.length },
+      );
+      return { changes: [], problems: [] };
+    },
+    synced(result: SyncResult): SyncResult {
       if (result.problems.length === 0) {
         const counts = countActions(result);
         const level = isNew("ok") || counts.unchanged !== result.changes.length ? "info" : "debug";
         logger[level]("definitions synced", counts);
-        return;
+        return result;
       }
       const level = isNew(result.problems.map(formatProblem).join("\n")) ? "warn" : "debug";
       for (const problem of result.problems) {
@@ -158,6 +189,7 @@ function createOutcomeLog(logger: Logger, dir: string) {
       }
       const applied = result.changes.length === 0 ? "nothing was changed" : "the other definitions were applied";
       logger[level](`definitions not synced: fix the problems above; ${applied}`, { problems: result.problems.length });
+      return result;
     },
   };
 }

@@ -3,14 +3,15 @@ import { NotFoundError } from "../errors.js";
 import type { SuiteCatalog } from "../suites/suite-catalog.js";
 import type { TestCatalog } from "../tests/test-catalog.js";
 import type { Desired, DesiredDefinitions } from "./desired-definitions.js";
+import { notManagedMessage, type OwnedDefinition } from "./source-ownership.js";
 
 type Named = { namespace: string; name: string };
-type Owned = { source?: string };
 
 /**
  * Definitions the documents want that already exist under another owner (created by hand, over
- * the API, or by another sync source). Each is a problem naming its document: taking it over
- * silently would let a folder rewrite — and later prune — something nobody put in it.
+ * the API, or by another sync source), each a problem naming its document, found before anything
+ * is written. A definition created between this check and its write is refused by the catalog's
+ * apply itself (NotManagedBySourceError).
  */
 export async function ownershipConflicts(
   catalogs: { catalog: TestCatalog; suites: SuiteCatalog },
@@ -18,13 +19,15 @@ export async function ownershipConflicts(
   source: string,
 ): Promise<DefinitionProblem[]> {
   const problems: DefinitionProblem[] = [];
-  const check = async (kind: string, items: Desired<Named>[], find: (item: Named) => Promise<Owned>) => {
+  const check = async (
+    kind: "test" | "suite",
+    items: Desired<Named>[],
+    find: (item: Named) => Promise<OwnedDefinition>,
+  ) => {
     for (const { file, index, spec } of items) {
       const existing = await findLive(() => find(spec));
       if (!existing || existing.source === source) continue;
-      const owner = existing.source ? `it belongs to ${existing.source}` : "it was created outside any sync";
-      const message = `${kind} ${spec.namespace}/${spec.name} exists and is not managed by ${source} (${owner}); delete it or remove it from the definitions`;
-      problems.push({ file, index, field: "name", message });
+      problems.push({ file, index, field: "name", message: notManagedMessage(kind, existing, source) });
     }
   };
   await check("test", desired.tests, (spec) => catalogs.catalog.find(spec.namespace, { name: spec.name }));

@@ -752,7 +752,8 @@ export const ListExecutorsResponseSchema: GenMessage<ListExecutorsResponse> = /*
  */
 export type SyncDefinitionsRequest = Message<"tstr.control.v1.SyncDefinitionsRequest"> & {
   /**
-   * Owner tag, e.g. "sync:/etc/tstr/tests"; only definitions with this source are deleted.
+   * Owner tag, e.g. "cli:ci-pipeline" ("sync:" is reserved for `tstr serve --sync-dir`); only
+   * definitions with this source are changed or deleted.
    *
    * @generated from field: string source = 1;
    */
