@@ -37,10 +37,34 @@ async function take(waitMs: number) {
   return work.assignments[0];
 }
 
-async function fail(runId: string, attempt: number, result = Run_Result.FAIL) {
+/**
+ * Starts an attempt and reports it failed. Returns the time (epoch ms) just before the failure was
+ * sent: the control plane runs in this process and PostgreSQL on this host, so it is on their clock
+ * and no later than the moment the server released the run and started its backoff.
+ */
+async function fail(runId: string, attempt: number, result = Run_Result.FAIL): Promise<number> {
   await runner.api.startRun({ runId, attempt });
+  const reportedAt = Date.now();
   await runner.api.finishRun({ runId, attempt, result, exitCode: 1 });
+  return reportedAt;
 }
+
+/**
+ * Takes the given attempt of a run, polling until it is offered or `withinMs` have passed. A long
+ * poll claims when it begins (and on news), not when a backoff ends, so short polls make the
+ * claim follow the end of the backoff closely: a backoff shorter than the policy's shows.
+ */
+async function takeAttempt(runId: string, attempt: number, withinMs: number) {
+  const deadline = Date.now() + withinMs;
+  let work = await take(100);
+  while (!work && Date.now() < deadline) work = await take(100);
+  expect(work?.run?.id).toBe(runId);
+  expect(work?.attempt).toBe(attempt);
+}
+
+const BACKOFF_MS = 1000;
+const epochMs = (t: { seconds: bigint; nanos: number } | undefined) =>
+  t ? Number(t.seconds) * 1000 + t.nanos / 1e6 : Number.NaN;
 
 describe("retry policy", () => {
   it("retries a failing test after its backoff, up to max attempts, keeping every attempt", async () => {
@@ -54,24 +78,16 @@ describe("retry policy", () => {
 
     const first = await take(1000);
     expect(first?.run?.id).toBe(runId);
-    await fail(runId, 1);
+    const firstFailedAt = await fail(runId, 1);
     const requeued = (await data().getRun({ id: runId })).run;
     expect(requeued?.status).toBe(RunStatus.QUEUED);
     expect(requeued?.resultReason).toBe("RETRY_AFTER_FAIL");
 
-    // Not claimable during the backoff...
-    const releasedAt = Date.now();
-    expect(await take(300)).toBeUndefined();
-    // ...and claimable after it.
-    let second = await take(3000);
-    while (!second && Date.now() - releasedAt < 5000) second = await take(1000);
-    expect(second?.attempt).toBe(2);
-    expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(900);
-    await fail(runId, 2);
-
-    let third = await take(3000);
-    while (!third && Date.now() - releasedAt < 8000) third = await take(1000);
-    expect(third?.attempt).toBe(3);
+    // Claimable again after the backoff (when each attempt was assigned is checked below, from
+    // the server's own timestamps, so a slow call here cannot make the check pass or fail).
+    await takeAttempt(runId, 2, 6000);
+    const secondFailedAt = await fail(runId, 2);
+    await takeAttempt(runId, 3, 6000);
     await fail(runId, 3);
 
     const final = (await data().getRun({ id: runId })).run;
@@ -79,6 +95,22 @@ describe("retry policy", () => {
     expect(final?.result).toBe(Run_Result.FAIL);
     expect(final?.attempt).toBe(3);
     expect(final?.attempts.map((a) => a.result)).toEqual([Run_Result.FAIL, Run_Result.FAIL, Run_Result.FAIL]);
+    expect(final?.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+
+    // Not claimable during the backoff: each retry was assigned (the claim's time in PostgreSQL) at
+    // least the backoff after its failure was reported. Exact, with no allowance for slow calls:
+    // the server can only have started the backoff after the report was sent.
+    const [a1, a2, a3] = final?.attempts ?? [];
+    expect(epochMs(a2?.assignedAt) - firstFailedAt, "attempt 2 assigned after the backoff").toBeGreaterThanOrEqual(
+      BACKOFF_MS,
+    );
+    expect(epochMs(a3?.assignedAt) - secondFailedAt, "attempt 3 assigned after the backoff").toBeGreaterThanOrEqual(
+      BACKOFF_MS,
+    );
+    expect(epochMs(a1?.finishedAt)).toBeGreaterThanOrEqual(firstFailedAt);
+    expect(epochMs(a2?.assignedAt)).toBeGreaterThan(epochMs(a1?.finishedAt));
+    expect(epochMs(a2?.finishedAt)).toBeGreaterThanOrEqual(secondFailedAt);
+    expect(epochMs(a3?.assignedAt)).toBeGreaterThan(epochMs(a2?.finishedAt));
   }, 20_000);
 
   it("does not retry outcomes the policy does not list", async () => {
