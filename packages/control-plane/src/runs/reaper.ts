@@ -1,4 +1,4 @@
-import { lockOverdueRuns, withPgTransaction } from "@tstr/db";
+import { lockOverdueRuns, notifyBackoffEnded, withPgTransaction } from "@tstr/db";
 import type pg from "pg";
 import type { Logger } from "../logging/logger.js";
 import type { RunLifecycle } from "./run-lifecycle.js";
@@ -7,6 +7,7 @@ import type { RunLifecycle } from "./run-lifecycle.js";
  * Settles runs whose runner stopped renewing the lease (re-queued as RUNNER_LOST while retries
  * remain, else ERROR) or that ran past their deadline (TIMED_OUT). Every replica runs one; each
  * run is re-locked and re-checked in its own transaction, so two reapers never settle it twice.
+ * It also wakes waiting runners when a retried run's backoff ends.
  */
 export function startReaper(deps: {
   pool: pg.Pool;
@@ -21,8 +22,11 @@ export function startReaper(deps: {
   // heartbeat again; deadlines are always enforced.
   let leasesEnforcedFrom = Date.now() + deps.leaseMs;
   let timer: NodeJS.Timeout | undefined;
+  let backoffCheckedUntil = new Date();
   const tick = async () => {
     try {
+      // Retried runs whose backoff just ended are claimable now: wake the runners waiting for work.
+      backoffCheckedUntil = await notifyBackoffEnded(deps.pool, backoffCheckedUntil);
       const enforceLeases = Date.now() >= leasesEnforcedFrom;
       const overdue = await withPgTransaction(deps.pool, (client) => lockOverdueRuns(client, 100, enforceLeases));
       for (const run of overdue) {

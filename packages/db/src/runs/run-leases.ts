@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { CHANNELS } from "../notify.js";
 import type { Queryable } from "./pg-transaction.js";
 import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
 
@@ -51,4 +52,22 @@ export async function lockOverdueRuns(
     [limit, includeLostLeases],
   );
   return rows.map(runFromRow);
+}
+
+/**
+ * Wakes the runners waiting for work (NOTIFY per namespace) about queued runs whose retry backoff
+ * ended after `since` and by now, and returns the instant checked up to (pass it next time).
+ * Every replica may do this; a duplicate wake-up costs one claim that finds nothing.
+ */
+export async function notifyBackoffEnded(client: Queryable, since: Date): Promise<Date> {
+  const { rows } = await client.query<{ now: Date }>(
+    `WITH t AS (SELECT clock_timestamp() AS now),
+     ended AS (
+       SELECT DISTINCT namespace FROM runs
+       WHERE status = 'QUEUED' AND not_before > $1 AND not_before <= (SELECT now FROM t)
+     ), woken AS (SELECT pg_notify($2, namespace) FROM ended)
+     SELECT now FROM t WHERE (SELECT count(*) FROM woken) >= 0`,
+    [since, CHANNELS.runQueued],
+  );
+  return rows[0]?.now ?? since;
 }
