@@ -1,6 +1,7 @@
 import { cronDueBench } from "./cron-due.js";
 import { dispatchLatencyBench } from "./dispatch-latency.js";
 import { dispatchThroughputBench } from "./dispatch-throughput.js";
+import { k6NdjsonBench } from "./k6-ndjson.js";
 import { logIngestionBench } from "./log-ingestion.js";
 import { rpcOverheadBench } from "./rpc-overhead.js";
 
@@ -13,6 +14,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ["dispatch throughput", dispatchThroughputBench],
   ["log ingestion", logIngestionBench],
   ["cron scheduling", cronDueBench],
+  ["k6 NDJSON", k6NdjsonBench],
 ];
 
 const failed: string[] = [];

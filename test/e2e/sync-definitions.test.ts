@@ -152,7 +152,8 @@ describe("SyncDefinitions", () => {
     expect(result.changes).toEqual([]);
     expect(result.problems.map((p) => `${p.file} | ${p.field} | ${p.message}`)).toEqual([
       'broken.yaml | run_config.timeout | document 2: invalid duration "5 parsecs"',
-      "executor.yaml | kind | document 1: Executor definitions are not supported yet (only Test and Suite documents can be applied)",
+      "executor.yaml | image | document 1: is required",
+      "executor.yaml | name | document 1: executor k6 is built in; define one under another name",
       expect.stringMatching(/^invalid\.yaml \| name \| document 1: /),
       expect.stringMatching(/^suite\.yaml \| test_selector \| document 1: /),
     ]);

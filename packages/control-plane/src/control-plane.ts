@@ -16,6 +16,7 @@ import {
 } from "@tstr/db";
 import { AdminService, ControlService, DataService, IdentityService, RunnerService } from "@tstr/proto";
 import type { JWK } from "jose";
+import { createExecutorSubsystem } from "./executors/executor-subsystem.js";
 import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
 import { createVisibleNamespaces } from "./namespaces/visible-namespaces.js";
@@ -92,6 +93,9 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       verificationKeys.set(stored.kid, await loadVerificationKey({ ...stored, publicJwk: stored.publicJwk as JWK }));
     }
   }
+  // Built-in executors are in place before this replica serves (every replica; idempotent).
+  const executors = createExecutorSubsystem({ db, logger, now });
+  await executors.seedBuiltins();
   const testsRepo = createTestsRepository(db);
   const tokensRepo = createTokensRepository(db);
   const tokens = createTokenService({ tokens: tokensRepo, key, now });
@@ -114,11 +118,20 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
   });
   await runSystem.ready;
   const suites = createSuiteSubsystem({ db, tests: testsRepo, scheduler: runSystem.scheduler, logger, now });
-  const sync = createSyncSubsystem({ db, catalog, suites: suites.catalog, logger }, options);
+  const sync = createSyncSubsystem(
+    { db, catalog, suites: suites.catalog, executors: executors.catalog, logger },
+    options,
+  );
   const bindings: ServiceBinding[] = [
     {
       service: ControlService,
-      impl: { ...createControlHandlers({ catalog }), ...runSystem.control, ...suites.control, ...sync.control },
+      impl: {
+        ...createControlHandlers({ catalog }),
+        ...runSystem.control,
+        ...suites.control,
+        ...sync.control,
+        ...executors.control,
+      },
     },
     {
       service: DataService,

@@ -24,6 +24,8 @@ const CODE_BY_ERROR_NAME: Record<string, Code> = {
   StaleAttemptError: Code.FailedPrecondition,
   EmptySuiteError: Code.FailedPrecondition,
   NotManagedBySourceError: Code.FailedPrecondition,
+  BuiltinExecutorError: Code.InvalidArgument,
+  ExecutorNameTakenError: Code.AlreadyExists,
   SourceBusyError: Code.Aborted,
   SelectorSyntaxError: Code.InvalidArgument,
   InvalidPageTokenError: Code.InvalidArgument,

@@ -6,7 +6,7 @@ import type { TestRecord } from "./types.js";
 const TEST_COLUMNS = `id, namespace, name, description, labels, run_config AS "runConfig", cron_schedule AS "cronSchedule",
   timezone, schedule_paused AS "schedulePaused", next_run_at AS "nextRunAt", matrix, executor, retry,
   concurrency_policy AS "concurrencyPolicy", resources, source, run_config_version AS "runConfigVersion",
-  registered_at AS "registeredAt", updated_at AS "updatedAt", archived_at AS "archivedAt"`;
+  registered_at AS "registeredAt", updated_at AS "updatedAt", archived_at AS "archivedAt", shards`;
 
 const DUE = "next_run_at IS NOT NULL AND NOT schedule_paused AND archived_at IS NULL";
 

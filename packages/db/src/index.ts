@@ -2,6 +2,14 @@ export { createDatabase, type Database, type DatabaseOptions } from "./client.js
 export type { DbClient } from "./db-client.js";
 export { earliestDueTime, lockDueTests, lockLiveTest, setNextRunTimes } from "./due-tests.js";
 export { AlreadyExistsError, MigrationChecksumError, NotFoundError } from "./errors.js";
+export {
+  type BuiltinSeedResult,
+  createExecutorsRepository,
+  ExecutorNameTakenError,
+  type ExecutorRecord,
+  type ExecutorsRepository,
+  type ExecutorWriteMeta,
+} from "./executors-repo.js";
 export { Prisma, type PrismaClient } from "./generated/prisma/client.js";
 export { createListener, type Listener, type ListenerOptions } from "./listener.js";
 export { lockLiveTestIds } from "./lock-live-tests.js";

@@ -23,7 +23,7 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
   tests_namespace_name_active_key:
     "CREATE UNIQUE INDEX tests_namespace_name_active_key ON public.tests USING btree (namespace, name) WHERE (archived_at IS NULL)",
   runs_cron_tick_key:
-    "CREATE UNIQUE INDEX runs_cron_tick_key ON public.runs USING btree (test_id, cron_fire_at, md5((labels)::text)) WHERE (cron_fire_at IS NOT NULL)",
+    "CREATE UNIQUE INDEX runs_cron_tick_key ON public.runs USING btree (test_id, cron_fire_at, md5((labels)::text), COALESCE(shard_index, 0)) WHERE (cron_fire_at IS NOT NULL)",
   suites_namespace_name_active_key:
     "CREATE UNIQUE INDEX suites_namespace_name_active_key ON public.suites USING btree (namespace, name) WHERE (archived_at IS NULL)",
 };

@@ -19,6 +19,7 @@ export function testSpecToColumns(spec: TestSpec) {
     retry: toJson(spec.retry),
     concurrencyPolicy: spec.concurrencyPolicy,
     resources: toJson(spec.resources),
+    shards: spec.shards ?? 1,
   } satisfies Prisma.TestUncheckedCreateInput;
 }
 
@@ -39,6 +40,7 @@ export function testRowToRecord(row: Test): TestRecord {
   }
   if (row.matrix !== null) spec.matrix = row.matrix as unknown as TestSpec["matrix"];
   if (row.executor !== null) spec.executor = row.executor;
+  if (row.shards > 1) spec.shards = row.shards;
   const record: TestRecord = {
     id: row.id,
     spec,

@@ -1,12 +1,13 @@
-import type { RegisterTestRequest, Suite } from "@tstr/proto";
+import type { Executor, RegisterTestRequest, Suite } from "@tstr/proto";
 import { closestName } from "./closest-name.js";
+import { parseExecutorDocument } from "./executor-document.js";
 import type { FieldProblem } from "./field-path.js";
 import { parseSuiteDocument } from "./suite-document.js";
 import { parseTestDocument } from "./test-document.js";
 import { describeValue, isPlainObject, plainJson } from "./yaml-scalar.js";
 
 /** The kinds of document a definition file may hold. */
-export const DEFINITION_KINDS = ["Test", "Suite"] as const;
+export const DEFINITION_KINDS = ["Test", "Suite", "Executor"] as const;
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 
 /** How a caller narrows what it accepts. */
@@ -19,12 +20,13 @@ export interface DefinitionDocumentOptions {
 export type DefinitionDocumentResult =
   | { ok: true; kind: "Test"; request: RegisterTestRequest }
   | { ok: true; kind: "Suite"; suite: Suite }
+  | { ok: true; kind: "Executor"; executor: Executor }
   | { ok: false; problems: FieldProblem[] };
 
 /**
  * Reads one document by its `kind`: Test (also when `kind` is absent, as tstr's request files
- * have none) or Suite. Any other kind is a problem naming it, so a document is never silently
- * skipped — including kinds tstr knows but cannot apply from files yet (Executor).
+ * have none), Suite or Executor. Any other kind is a problem naming it, so a document is never
+ * silently skipped.
  */
 export function parseDefinitionDocument(
   value: unknown,
@@ -33,7 +35,7 @@ export function parseDefinitionDocument(
 ): DefinitionDocumentResult {
   const declared = isPlainObject(value) ? plainJson(value.kind) : undefined;
   const kind = declared ?? "Test";
-  const refusal = kind === "Test" || kind === "Suite" ? options.refuseKind?.(kind) : undefined;
+  const refusal = isDefinitionKind(kind) ? options.refuseKind?.(kind) : undefined;
   if (refusal !== undefined)
     return { ok: false, problems: [{ path: declared === undefined ? "" : "kind", message: refusal }] };
   if (kind === "Test") {
@@ -44,13 +46,20 @@ export function parseDefinitionDocument(
     const result = parseSuiteDocument(value, defaultNamespace);
     return result.ok ? { ok: true, kind: "Suite", suite: result.suite } : result;
   }
+  if (kind === "Executor") {
+    const result = parseExecutorDocument(value, defaultNamespace);
+    return result.ok ? { ok: true, kind: "Executor", executor: result.executor } : result;
+  }
   return { ok: false, problems: [{ path: "kind", message: unsupportedKind(kind) }] };
 }
 
+function isDefinitionKind(kind: unknown): kind is DefinitionKind {
+  return (DEFINITION_KINDS as readonly unknown[]).includes(kind);
+}
+
 function unsupportedKind(kind: unknown): string {
-  if (kind === "Executor")
-    return "Executor definitions are not supported yet (only Test and Suite documents can be applied)";
-  if (typeof kind !== "string") return `expected Test or Suite, got ${describeValue(kind)}`;
+  const expected = "Test, Suite or Executor";
+  if (typeof kind !== "string") return `expected ${expected}, got ${describeValue(kind)}`;
   const hint = closestName(kind, DEFINITION_KINDS);
-  return `unsupported kind ${JSON.stringify(kind)} (expected Test or Suite${hint ? `; did you mean "${hint}"?` : ""})`;
+  return `unsupported kind ${JSON.stringify(kind)} (expected ${expected}${hint ? `; did you mean "${hint}"?` : ""})`;
 }

@@ -1,4 +1,4 @@
-// Public API of @tstr/definitions: declarative test and suite documents (YAML/JSON) to API requests.
+// Public API of @tstr/definitions: declarative test, suite and executor documents (YAML/JSON) to API requests.
 export { closestName } from "./closest-name.js";
 export {
   DEFINITION_KINDS,
@@ -8,10 +8,12 @@ export {
   parseDefinitionDocument,
 } from "./definition-document.js";
 export { type DefinitionProblem, documentLabel, formatProblem } from "./definition-problem.js";
+export { type ExecutorDocumentResult, parseExecutorDocument } from "./executor-document.js";
 export { convertDuration, type DurationConversion, formatProtoDuration, parseGoDuration } from "./go-duration.js";
 export { loadDefinitions } from "./load-definitions.js";
 export {
   type DefinitionText,
+  type ExecutorDefinition,
   type ParsedDefinitions,
   parseDefinitionTexts,
   type SuiteDefinition,

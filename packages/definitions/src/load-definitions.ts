@@ -3,7 +3,7 @@ import { type ParsedDefinitions, parseDefinitionTexts } from "./parse-definition
 import { readDefinitionSources, type SourceOptions } from "./read-definition-sources.js";
 
 /**
- * Reads and parses every test and suite document named by `-f` paths (files, directories, `-`).
+ * Reads and parses every test, suite and executor document named by `-f` paths (files, directories, `-`).
  * Unreadable paths come first among the problems, then each file's in document order; the caller
  * applies nothing when `problems` is not empty.
  */

@@ -29,7 +29,7 @@ describe("parseDefinitionTexts", () => {
           content: [
             "name: web",
             "name: [unclosed",
-            "kind: Executor\nname: k6",
+            "kind: Executor\nname: k6x\nglobal: true",
             "kind: suite\nname: s",
             "kind: Suite\nname: web\ntests: [web]",
             "name: web",
@@ -37,7 +37,13 @@ describe("parseDefinitionTexts", () => {
         },
         {
           file: "b.yaml",
-          content: "kind: Suite\nname: web\nselector: a=b\n---\nname: api\nrun_config: {timeout: soon}\n",
+          content: [
+            "kind: Suite\nname: web\nselector: a=b",
+            "name: api\nrun_config: {timeout: soon}",
+            "kind: Executor\nname: k6x\nnamespace: team",
+            "kind: Executor\nname: k6x\nglobal: true",
+            "kind: executor\nname: e",
+          ].join("\n---\n"),
         },
         { file: "c.json", content: "{" },
       ],
@@ -50,16 +56,45 @@ describe("parseDefinitionTexts", () => {
       message: expect.stringMatching(/^invalid YAML: /),
     });
     expect(parsed.problems.slice(1).map(formatProblem)).toEqual([
-      "a.yaml (document 3): kind: Executor definitions are not supported yet (only Test and Suite documents can be applied)",
-      'a.yaml (document 4): kind: unsupported kind "suite" (expected Test or Suite; did you mean "Suite"?)',
+      'a.yaml (document 4): kind: unsupported kind "suite" (expected Test, Suite or Executor; did you mean "Suite"?)',
       'a.yaml (document 6): name: test "default/web" is also defined in a.yaml (document 1)',
       'b.yaml (document 1): name: suite "default/web" is also defined in a.yaml (document 5)',
       'b.yaml (document 2): run_config.timeout: invalid duration "soon"',
+      'b.yaml (document 3): name: executor "k6x" is defined globally in a.yaml (document 3); a namespace executor may not shadow a global one',
+      'b.yaml (document 4): name: executor "k6x" (global) is also defined in a.yaml (document 3)',
+      'b.yaml (document 5): kind: unsupported kind "executor" (expected Test, Suite or Executor; did you mean "Executor"?)',
       expect.stringMatching(/^c\.json: invalid JSON: /),
     ]);
     // A test and a suite may share a name; the first of each kind is kept.
     expect(parsed.tests.map((t) => t.request.name)).toEqual(["web"]);
     expect(parsed.suites.map((s) => s.suite.name)).toEqual(["web"]);
+    expect(parsed.executors.map((e) => `${e.executor.namespace || "(global)"}/${e.executor.name}`)).toEqual([
+      "(global)/k6x",
+    ]);
+  });
+
+  it("keeps executors apart from tests and suites, and lets namespaces share an executor name", () => {
+    const parsed = parseDefinitionTexts(
+      [
+        {
+          file: "executors.yaml",
+          content: [
+            "kind: Executor\nname: web\nimage: busybox",
+            "kind: Executor\nname: web\nnamespace: ops\nimage: busybox",
+            "kind: Executor\nname: shared\nglobal: true",
+            "name: web",
+          ].join("\n---\n"),
+        },
+      ],
+      "dev",
+    );
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.executors.map((e) => `${e.file}#${e.index} ${e.executor.namespace}/${e.executor.name}`)).toEqual([
+      "executors.yaml#1 dev/web",
+      "executors.yaml#2 ops/web",
+      "executors.yaml#3 /shared",
+    ]);
+    expect(parsed.tests.map((t) => t.request.name)).toEqual(["web"]);
   });
 
   it("lets a caller refuse a kind, with its own reason, whatever the document holds", () => {

@@ -1,9 +1,11 @@
 // Public API of @tstr/domain: pure rules shared by the control plane, runner, CLI and UI.
 export * from "./anchored-regex.js";
+export * from "./builtin-executors.js";
 export * from "./concurrency-policy.js";
 export * from "./cron.js";
 export * from "./cron-plan.js";
 export * from "./duration.js";
+export * from "./executor-spec.js";
 export * from "./label-assignments.js";
 export * from "./labels.js";
 export * from "./matrix.js";

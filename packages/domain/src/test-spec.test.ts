@@ -152,9 +152,16 @@ describe("validateTestSpec", () => {
     ["bad policy", { concurrencyPolicy: "queue" as never }, "concurrency_policy", /allow, forbid, replace/],
     ["zero factor", { resources: { factor: 0 } }, "resources.factor", /greater than 0/],
     ["big factor", { resources: { factor: 1.01 } }, "resources.factor", /at most 1/],
+    ["shards without k6", { executor: "newman", shards: 4 }, "shards", /only k6 tests can be sharded/],
+    ["too many shards", { executor: "k6", shards: 65 }, "shards", /from 1 to 64/],
+    ["fractional shards", { executor: "k6", shards: 2.5 }, "shards", /whole number/],
   ])("reports %s", (_, patch, path, message) => {
     const limits = { ...DEFAULT_LIMITS, matrixCap: 4 };
     expect(validateTestSpec(patched(patch), limits)).toEqual([{ path, message: expect.stringMatching(message) }]);
+  });
+
+  it("allows a sharded k6 test", () => {
+    expect(validateTestSpec(patched({ executor: "k6", shards: 8 }))).toEqual([]);
   });
 
   it("allows an empty image when an executor supplies it, and a factor of exactly 1", () => {

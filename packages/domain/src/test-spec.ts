@@ -35,7 +35,12 @@ export interface TestSpec {
   retry: RetryPolicy;
   concurrencyPolicy: ConcurrencyPolicy;
   resources: { factor?: number; cpu?: string; memory?: string };
+  /** Distributed k6: runs per schedule, each with its execution segment (absent or 1: one run). */
+  shards?: number;
 }
+
+/** Most shards one distributed k6 test may have. */
+export const MAX_SHARDS = 64;
 
 const TEST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const EXECUTOR_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -71,6 +76,13 @@ export function validateTestSpec(spec: TestSpec, limits: TestSpecLimits = DEFAUL
   violations.push(...validateRetry(spec.retry, limits));
   if (!CONCURRENCY_POLICIES.includes(spec.concurrencyPolicy)) {
     add("concurrency_policy", `must be one of ${CONCURRENCY_POLICIES.join(", ")}`);
+  }
+  if (spec.shards !== undefined && spec.shards !== 1) {
+    if (!Number.isInteger(spec.shards) || spec.shards < 1 || spec.shards > MAX_SHARDS) {
+      add("shards", `must be a whole number from 1 to ${MAX_SHARDS}`);
+    } else if (spec.executor !== "k6") {
+      add("shards", "only k6 tests can be sharded (set executor: k6)");
+    }
   }
   const { factor } = spec.resources;
   if (factor !== undefined && !(Number.isFinite(factor) && factor > 0 && factor <= 1)) {

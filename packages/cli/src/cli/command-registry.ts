@@ -3,6 +3,9 @@ import { configCurrentContextCommand } from "../commands/config-current-context.
 import { configGetContextsCommand } from "../commands/config-get-contexts.js";
 import { configSetContextCommand } from "../commands/config-set-context.js";
 import { configUseContextCommand } from "../commands/config-use-context.js";
+import { executorDeleteCommand } from "../commands/executor-delete.js";
+import { executorGetCommand } from "../commands/executor-get.js";
+import { executorListCommand } from "../commands/executor-list.js";
 import { identityCommand } from "../commands/identity.js";
 import { logsCommand } from "../commands/logs.js";
 import { runCancelCommand } from "../commands/run-cancel.js";
@@ -41,6 +44,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   suiteGetCommand,
   suiteRunCommand,
   suiteDeleteCommand,
+  executorListCommand,
+  executorGetCommand,
+  executorDeleteCommand,
   runScheduleCommand,
   runListCommand,
   runGetCommand,
@@ -61,6 +67,10 @@ export const COMMANDS: readonly CommandSpec[] = [
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: "test", summary: "Apply, list, inspect and delete tests" },
   { name: "suite", summary: "List, inspect, run and delete suites (apply them with `tstrctl apply`)" },
+  {
+    name: "executor",
+    summary: "List, inspect and delete executor presets such as k6 and newman (apply them with `tstrctl apply`)",
+  },
   { name: "run", summary: "Schedule runs (and wait for them), list, inspect and cancel runs" },
   { name: "runner", summary: "List and inspect runner agents" },
   { name: "token", summary: "Issue, list, inspect and revoke access tokens" },

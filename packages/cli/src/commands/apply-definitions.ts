@@ -104,7 +104,8 @@ export async function applySteps(context: CommandContext, steps: readonly ApplyS
     try {
       const { outcome, json } = await step.send(dryRun);
       results.push(json);
-      if (output === "table") io.stdout(`${step.ref} ${OUTCOME_WORD[outcome]}${dryRun ? " (dry run)" : ""}\n`);
+      const note = dryRun ? " (dry run)" : "";
+      if (output === "table") io.stdout(`${step.ref} ${OUTCOME_WORD[outcome]}${note}\n`);
     } catch (error) {
       if (isFatalCallError(error)) throw error;
       failures += 1;

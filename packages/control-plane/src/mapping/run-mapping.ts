@@ -87,6 +87,9 @@ export function runToProto(run: RunRecord, attempts: RunAttemptRecord[] = []): R
     cronFireAt: ts(run.cronFireAt),
     location: run.location ?? "",
     resourcesFactor: run.resourcesFactor ?? 0,
+    shardGroupId: run.shardGroupId ?? "",
+    shardIndex: run.shardIndex ?? 0,
+    shardCount: run.shardCount,
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       runnerId: a.runnerId ?? "",

@@ -50,6 +50,7 @@ export type TestFields = Pick<
   | "retry"
   | "concurrencyPolicy"
   | "resources"
+  | "shards"
 >;
 
 /** Builds the domain spec of a test from request fields (validation happens in the domain). */
@@ -85,6 +86,7 @@ export function testSpecFromFields(fields: TestFields, namespace: string): TestS
       ...(fields.resources?.cpu ? { cpu: fields.resources.cpu } : {}),
       ...(fields.resources?.memory ? { memory: fields.resources.memory } : {}),
     },
+    ...(fields.shards > 1 ? { shards: fields.shards } : {}),
   };
 }
 
@@ -131,6 +133,7 @@ export function testToProto(record: TestRecord): Test {
       cpu: spec.resources.cpu ?? "",
       memory: spec.resources.memory ?? "",
     },
+    shards: spec.shards ?? 1,
     runConfigVersion: record.runConfigVersion,
     source: record.source ?? "",
     registeredAt: timestampFromDate(record.registeredAt),

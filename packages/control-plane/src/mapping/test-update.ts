@@ -17,6 +17,7 @@ const TOP_LEVEL: Record<string, keyof TestFields> = {
   retry: "retry",
   concurrency_policy: "concurrencyPolicy",
   resources: "resources",
+  shards: "shards",
 };
 
 const RUN_CONFIG_FIELDS: Record<string, string> = {

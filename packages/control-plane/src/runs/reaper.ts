@@ -1,7 +1,10 @@
-import { lockOverdueRuns, notifyBackoffEnded, withPgTransaction } from "@tstr/db";
+import { lockOverdueRuns, notifyBackoffEnded, unplacedShardRuns, withPgTransaction } from "@tstr/db";
 import type pg from "pg";
 import type { Logger } from "../logging/logger.js";
 import type { RunLifecycle } from "./run-lifecycle.js";
+
+/** Reason of the runs of a shard group that could not all be placed in time. */
+export const SHARDS_UNPLACED = "SHARDS_UNPLACED";
 
 /**
  * Settles runs whose runner stopped renewing the lease (re-queued as RUNNER_LOST while retries
@@ -15,6 +18,8 @@ export function startReaper(deps: {
   logger: Logger;
   intervalMs: number;
   leaseMs: number;
+  /** How long a shard may be held waiting for the rest of its group before the group ends ERROR. */
+  shardPlacementTimeoutMs: number;
 }) {
   let stopped = false;
   // Runners cannot renew leases while this server or its database is down. After a start or a
@@ -27,6 +32,7 @@ export function startReaper(deps: {
     try {
       // Retried runs whose backoff just ended are claimable now: wake the runners waiting for work.
       backoffCheckedUntil = await notifyBackoffEnded(deps.pool, backoffCheckedUntil);
+      await endUnplacedShardGroups();
       const enforceLeases = Date.now() >= leasesEnforcedFrom;
       const overdue = await withPgTransaction(deps.pool, (client) => lockOverdueRuns(client, 100, enforceLeases));
       for (const run of overdue) {
@@ -51,6 +57,26 @@ export function startReaper(deps: {
       if (!stopped) timer = setTimeout(tick, deps.intervalMs);
     }
   };
+  /** Ends every unfinished shard of groups that could not all be placed in time (logged once per group). */
+  async function endUnplacedShardGroups() {
+    const stalled = await unplacedShardRuns(deps.pool, deps.shardPlacementTimeoutMs);
+    const groups = new Set<string>();
+    for (const run of stalled) {
+      const ended = await deps.lifecycle.abandon(run.id, SHARDS_UNPLACED).catch(() => undefined);
+      if (ended && run.shardGroupId && !groups.has(run.shardGroupId)) {
+        groups.add(run.shardGroupId);
+        const placed = stalled.filter((r) => r.shardGroupId === run.shardGroupId && r.status !== "QUEUED").length;
+        deps.logger.warn("shard group could not be placed in time; its runs end ERROR", {
+          shardGroupId: run.shardGroupId,
+          test: `${run.namespace}/${run.testName}`,
+          placed,
+          shards: run.shardCount,
+          waitedMs: deps.shardPlacementTimeoutMs,
+        });
+      }
+    }
+  }
+
   timer = setTimeout(tick, deps.intervalMs);
   return {
     /** Suspends lease expiry for one lease period (the database was unreachable for a while). */

@@ -1,5 +1,6 @@
 import {
   CHANNELS,
+  isHeldShard,
   type RunRecord,
   type RunStateExtras,
   type RunsRepository,
@@ -106,6 +107,11 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
         return current;
       }
       return apply(runId, guard, (run) => {
+        if (isHeldShard(run)) {
+          throw new StaleAttemptError(
+            `run ${runId} is shard ${(run.shardIndex ?? 0) + 1} of ${run.shardCount}: it starts when every shard is placed`,
+          );
+        }
         const startedAt = now();
         return {
           event: { type: "start" },
@@ -154,6 +160,10 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
 
     handBack: (runId: string, guard: HolderGuard, reason: string) =>
       apply(runId, guard, () => ({ event: { type: "release", reason } })),
+
+    /** Server-side end of a run that cannot go on (e.g. its shard group could not be placed). */
+    abandon: (runId: string, reason: string) =>
+      apply(runId, {}, () => ({ event: { type: "finish", result: "ERROR", reason } })),
 
     /** Server-side end of an overdue run (lease lost or deadline passed); used by the reaper. */
     expire: (run: RunRecord) =>

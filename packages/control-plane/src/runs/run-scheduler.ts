@@ -47,7 +47,8 @@ export interface ScheduleOutcome {
 
 /**
  * Turns a test into queued runs: one, or one per matrix combination (sharing a matrix id), each
- * with a snapshot of the test's run config and labels as they are now. The test's concurrency
+ * with a snapshot of the test's run config and labels as they are now; a sharded k6 test gets
+ * one run per shard (per combination), sharing a shard group. The test's concurrency
  * policy is applied under the test's row lock, so two schedules of one test (a cron tick on one
  * replica, a manual run on another) see each other: `forbid` never queues beside an active run
  * and `replace` cancels exactly the runs it saw.
@@ -62,20 +63,32 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
     const combinations = matrix ? expandMatrix(matrix, base) : [base];
     const matrixId = matrix ? randomUUID() : undefined;
     const runConfig = { ...test.spec.runConfig, timeoutMs: test.spec.runConfig.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-    const runs = combinations.map((labels) => ({
-      namespace: test.spec.namespace,
-      testId: test.id,
-      testName: test.spec.name,
-      labels,
-      runConfig,
-      executor: test.spec.executor,
-      matrixId,
-      suiteRunId: opts.suiteRunId,
-      trigger: opts.trigger ?? "manual",
-      retry: test.spec.retry,
-      cronFireAt: opts.cronFireAt,
-      resourcesFactor: test.spec.resources.factor,
-    }));
+    const shards = test.spec.shards ?? 1;
+    const runs = combinations.flatMap((labels) => {
+      const run: NewRun = {
+        namespace: test.spec.namespace,
+        testId: test.id,
+        testName: test.spec.name,
+        labels,
+        runConfig,
+        executor: test.spec.executor,
+        matrixId,
+        suiteRunId: opts.suiteRunId,
+        trigger: opts.trigger ?? "manual",
+        retry: test.spec.retry,
+        cronFireAt: opts.cronFireAt,
+        resourcesFactor: test.spec.resources.factor,
+      };
+      if (shards <= 1) return [run];
+      // A distributed k6 run: one run per execution segment, sharing a group that starts together.
+      const shardGroupId = randomUUID();
+      return Array.from({ length: shards }, (_, shardIndex) => ({
+        ...run,
+        shardGroupId,
+        shardIndex,
+        shardCount: shards,
+      }));
+    });
     return { runs, matrixId };
   };
 

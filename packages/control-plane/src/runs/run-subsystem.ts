@@ -35,6 +35,11 @@ export interface RunTimings {
    * silent runner); the runner enforces the timeout first (default 30 s).
    */
   deadlineSlackMs: number;
+  /**
+   * How long shards of a distributed run may wait for the rest of their group to be placed
+   * before the whole group ends ERROR (SHARDS_UNPLACED) and frees its runners (default 5 min).
+   */
+  shardPlacementTimeoutMs: number;
 }
 
 export const DEFAULT_RUN_TIMINGS: RunTimings = {
@@ -43,6 +48,7 @@ export const DEFAULT_RUN_TIMINGS: RunTimings = {
   reaperIntervalMs: 1_000,
   logCapBytes: 10 * 1024 * 1024,
   deadlineSlackMs: 30_000,
+  shardPlacementTimeoutMs: 5 * 60_000,
 };
 
 /**
@@ -91,6 +97,7 @@ export function createRunSubsystem(deps: {
     logger,
     intervalMs: timings.reaperIntervalMs,
     leaseMs: timings.leaseMs,
+    shardPlacementTimeoutMs: timings.shardPlacementTimeoutMs,
   });
   return {
     ready: events.ready,

@@ -1,4 +1,4 @@
-import { claimQueuedRuns, type RunnerRecord, type RunRecord, type RunsRepository } from "@tstr/db";
+import { claimQueuedRuns, isHeldShard, type RunnerRecord, type RunRecord, type RunsRepository } from "@tstr/db";
 import type pg from "pg";
 import { placementFor } from "./placement.js";
 import type { RunEvents } from "./run-events.js";
@@ -84,7 +84,9 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
         const active = await runs.activeForRunner(runner.id);
         const heldIds = new Set(active.map((r) => r.id));
         for (const run of active) {
-          const key = `${run.status === "CANCELLING" ? "cancel" : "assign"}:${run.id}:${run.attempt}`;
+          // A held shard is sent again (as "start now") once its group is released.
+          const kind = run.status === "CANCELLING" ? "cancel" : isHeldShard(run) ? "hold" : "assign";
+          const key = `${kind}:${run.id}:${run.attempt}`;
           if (delivered.has(key) || run.status === "RUNNING") continue;
           delivered.add(key);
           lastSent = Date.now();
@@ -93,7 +95,7 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
         if (signal.aborted) return;
         const claimed = await claim(runner, tokenNamespaces, runner.capacity);
         for (const run of claimed) {
-          delivered.add(`assign:${run.id}:${run.attempt}`);
+          delivered.add(`${isHeldShard(run) ? "hold" : "assign"}:${run.id}:${run.attempt}`);
           lastSent = Date.now();
           yield { kind: "assignment", run };
         }
@@ -121,9 +123,12 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
       for (;;) {
         const active = await runs.activeForRunner(runner.id);
         const cancellations = active.filter((r) => r.status === "CANCELLING" && firstDelivery("cancel", r));
-        const pending = active.filter((r) => r.status === "ASSIGNED" && firstDelivery("assign", r));
+        const pending = active.filter(
+          (r) => r.status === "ASSIGNED" && firstDelivery(isHeldShard(r) ? "hold" : "assign", r),
+        );
         // A caller that gave up (aborted) must not be handed new runs it will never see.
         const claimed = signal.aborted ? [] : await claim(runner, tokenNamespaces, freeSlots);
+        for (const run of claimed) firstDelivery(isHeldShard(run) ? "hold" : "assign", run);
         const assignments = [...pending, ...claimed];
         const left = deadline - Date.now();
         if (assignments.length || cancellations.length || left <= 0 || signal.aborted)

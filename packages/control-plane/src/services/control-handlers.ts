@@ -21,7 +21,7 @@ const OUTCOME = {
   unchanged: Outcome.UNCHANGED,
 } as const;
 
-/** ControlService handlers for test definitions; run, suite and executor RPCs arrive with later work. */
+/** ControlService handlers for test definitions (runs, suites, executors and sync have their own). */
 export function createControlHandlers(deps: { catalog: TestCatalog }): Partial<ServiceImpl<typeof ControlService>> {
   const { catalog } = deps;
   return {

@@ -13,7 +13,7 @@ import { testIdsInSuites } from "../suites/suite-member-filter.js";
 import type { TestCatalog } from "../tests/test-catalog.js";
 import { callScope } from "./call-context.js";
 
-/** DataService handlers for tests; run, runner and k6 reads arrive with later work. */
+/** DataService handlers for tests (runs, runners, suites and k6 reports have their own). */
 export function createDataHandlers(deps: {
   catalog: TestCatalog;
   tests: TestsRepository;

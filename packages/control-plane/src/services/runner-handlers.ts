@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { type Principal, requirePrincipal } from "@tstr/auth";
-import type { RunnerRecord, RunnersRepository, RunRecord, RunsRepository } from "@tstr/db";
+import { isHeldShard, type RunnerRecord, type RunnersRepository, type RunRecord, type RunsRepository } from "@tstr/db";
 import { isUuid } from "@tstr/domain";
 import {
   AcquireWorkResponseSchema,
@@ -55,6 +55,7 @@ const assignment = (run: RunRecord) =>
     attempt: run.attempt,
     leaseExpiresAt: run.leaseExpiresAt ? timestampFromDate(run.leaseExpiresAt) : undefined,
     deadlineAt: run.deadlineAt ? timestampFromDate(run.deadlineAt) : undefined,
+    hold: isHeldShard(run),
   });
 const cancellation = (run: RunRecord) =>
   create(CancellationSchema, { runId: run.id, attempt: run.attempt, reason: run.resultReason || "cancelled" });
@@ -138,6 +139,9 @@ export function createRunnerHandlers(deps: RunnerHandlerDeps): ServiceImpl<typeo
         return create(HeartbeatResponseSchema, {
           cancellations: renewed.filter((r) => r.status === "CANCELLING").map(cancellation),
           revoked: held.filter((h) => !alive.has(`${h.runId}:${h.attempt}`)),
+          released: renewed
+            .filter((r) => r.status === "ASSIGNED" && r.shardCount > 1 && !isHeldShard(r))
+            .map((r) => ({ runId: r.id, attempt: r.attempt })),
           leaseExpiresAt: timestampFromDate(new Date(now().getTime() + deps.leaseMs)),
         });
       }),

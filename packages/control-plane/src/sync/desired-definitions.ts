@@ -1,12 +1,16 @@
 import { type DefinitionProblem, type DefinitionText, parseDefinitionTexts } from "@tstr/definitions";
 import {
+  builtinExecutor,
+  type ExecutorSpec,
   type FieldViolation,
   type SuiteSpec,
   type TestSpec,
   ValidationError,
+  validateExecutorSpec,
   validateSuiteSpec,
   validateTestSpec,
 } from "@tstr/domain";
+import { executorFromProto } from "../mapping/executor-mapping.js";
 import { suiteFromProto } from "../mapping/suite-mapping.js";
 import { testSpecFromFields } from "../mapping/test-mapping.js";
 
@@ -21,22 +25,42 @@ export interface Desired<Spec> {
 export interface DesiredDefinitions {
   tests: Desired<TestSpec>[];
   suites: Desired<SuiteSpec>[];
+  executors: Desired<ExecutorSpec>[];
   problems: DefinitionProblem[];
 }
 
+/** Which scopes the caller may write: namespaces by name, and the global executors. */
+export interface WritableScopes {
+  namespace: (namespace: string) => boolean;
+  global: boolean;
+}
+
 /**
- * Parses documents and validates each definition as the server would on ApplyTest/ApplySuite
- * (domain validation of the mapped spec), and refuses namespaces the caller may not write, so a
- * sync finds every problem before it writes anything.
+ * Parses documents and validates each definition as the server would on ApplyTest, ApplySuite and
+ * ApplyExecutor (domain validation of the mapped spec, built-in executor names refused), and
+ * refuses scopes the caller may not write, so a sync finds every problem before it writes anything.
  */
 export function desiredDefinitions(
   documents: readonly DefinitionText[],
   defaultNamespace: string,
-  allowedNamespace: (namespace: string) => boolean,
+  writable: WritableScopes,
 ): DesiredDefinitions {
   const parsed = parseDefinitionTexts(documents, defaultNamespace);
-  const desired: DesiredDefinitions = { tests: [], suites: [], problems: [...parsed.problems] };
-  const context = { allowedNamespace, problems: desired.problems };
+  const desired: DesiredDefinitions = { tests: [], suites: [], executors: [], problems: [...parsed.problems] };
+  const context = { writable, problems: desired.problems };
+  for (const { file, index, executor } of parsed.executors) {
+    const namespace = executor.namespace || undefined;
+    const checkedExecutor = checked({ file, index }, namespace, context, {
+      build: () => executorFromProto(executor, namespace),
+      validate: (spec) => [
+        ...validateExecutorSpec(spec),
+        ...(builtinExecutor(spec.name)
+          ? [{ path: "name", message: `executor ${spec.name} is built in; define one under another name` }]
+          : []),
+      ],
+    });
+    if (checkedExecutor) desired.executors.push(checkedExecutor);
+  }
   for (const { file, index, request } of parsed.tests) {
     const test = checked({ file, index }, request.namespace, context, {
       build: () => testSpecFromFields(request, request.namespace),
@@ -57,12 +81,21 @@ export function desiredDefinitions(
 /** Maps and validates one definition, adding its problems; undefined when it has any. */
 function checked<Spec>(
   at: { file: string; index: number },
-  namespace: string,
-  context: { allowedNamespace: (namespace: string) => boolean; problems: DefinitionProblem[] },
+  /** undefined: a global executor. */
+  namespace: string | undefined,
+  context: { writable: WritableScopes; problems: DefinitionProblem[] },
   spec: { build: () => Spec; validate: (spec: Spec) => FieldViolation[] },
 ): Desired<Spec> | undefined {
-  const { problems } = context;
-  if (!context.allowedNamespace(namespace)) {
+  const { problems, writable } = context;
+  if (namespace === undefined && !writable.global) {
+    problems.push({
+      ...at,
+      field: "global",
+      message: "global executors are visible in every namespace; syncing one needs a token with the admin scope",
+    });
+    return undefined;
+  }
+  if (namespace !== undefined && !writable.namespace(namespace)) {
     problems.push({ ...at, field: "namespace", message: `namespace "${namespace}" may not be written by this caller` });
     return undefined;
   }

@@ -165,7 +165,7 @@ function createOutcomeLog(logger: Logger, dir: string) {
       logger[level](
         `definitions folder has no definition files, but definitions synced from it remain (${kept.length}); ` +
           "nothing was deleted, in case the folder is only empty for now (e.g. a volume not mounted yet). " +
-          "To delete them on purpose, use `tstrctl test delete` and `tstrctl suite delete`; " +
+          "To delete them on purpose, use `tstrctl executor delete`, `tstrctl test delete` and `tstrctl suite delete`; " +
           "if the folder is no longer used, remove --sync-dir",
         { dir, kept: names.slice(0, 20), keptCount: kept.length },
       );

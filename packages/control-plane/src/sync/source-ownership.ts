@@ -4,9 +4,13 @@
  */
 export const FOLDER_SOURCE_PREFIX = "sync:";
 
+/** The kinds of definition a sync manages. */
+export type DefinitionKind = "test" | "suite" | "executor";
+
 /** A stored definition as far as ownership goes: what it is called and which source manages it. */
 export interface OwnedDefinition {
-  spec: { namespace: string; name: string };
+  /** No namespace: a global executor. */
+  spec: { namespace?: string; name: string };
   /** The sync source that manages it; absent when it was created by hand or over the API. */
   source?: string;
 }
@@ -18,22 +22,26 @@ export interface OwnedDefinition {
  */
 export class NotManagedBySourceError extends Error {
   override readonly name = "NotManagedBySourceError";
-  constructor(kind: "test" | "suite", existing: OwnedDefinition, source: string) {
+  constructor(kind: DefinitionKind, existing: OwnedDefinition, source: string) {
     super(notManagedMessage(kind, existing, source));
   }
 }
 
 /** "test team/web exists and is not managed by sync:/dir (it was created outside any sync); …". */
-export function notManagedMessage(kind: "test" | "suite", existing: OwnedDefinition, source: string): string {
-  const { namespace, name } = existing.spec;
+export function notManagedMessage(kind: DefinitionKind, existing: OwnedDefinition, source: string): string {
   const owner = existing.source ? `it belongs to ${existing.source}` : "it was created outside any sync";
-  return `${kind} ${namespace}/${name} exists and is not managed by ${source} (${owner}); delete it or remove it from the definitions`;
+  return `${definitionLabel(kind, existing.spec)} exists and is not managed by ${source} (${owner}); delete it or remove it from the definitions`;
 }
 
 /**
  * Refuses a write by sync `source` to a definition another owner manages. Without a source (an
  * ApplyTest/ApplySuite call, `tstrctl apply`) anything may be written, as before.
  */
-export function assertManagedBy(kind: "test" | "suite", existing: OwnedDefinition, source: string | undefined): void {
+export function assertManagedBy(kind: DefinitionKind, existing: OwnedDefinition, source: string | undefined): void {
   if (source !== undefined && existing.source !== source) throw new NotManagedBySourceError(kind, existing, source);
+}
+
+/** "test team/web", or "executor k6 (global)" for a global executor. */
+export function definitionLabel(kind: DefinitionKind, spec: { namespace?: string; name: string }): string {
+  return spec.namespace === undefined ? `${kind} ${spec.name} (global)` : `${kind} ${spec.namespace}/${spec.name}`;
 }

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { requirePrincipal } from "@tstr/auth";
-import { type FieldViolation, namespaceAllowed, ValidationError } from "@tstr/domain";
+import { type FieldViolation, namespaceAllowed, scopeSatisfies, ValidationError } from "@tstr/domain";
 import { type ControlService, type SyncDefinitionsRequest, SyncDefinitionsResponseSchema } from "@tstr/proto";
 import { mapErrors } from "../errors.js";
 import { DEFAULT_NAMESPACE } from "../namespaces/resolve-namespace.js";
@@ -14,9 +14,10 @@ export const MAX_SOURCE_LENGTH = 200;
 
 /**
  * ControlService.SyncDefinitions. Problems in the documents (syntax, validation, a namespace the
- * token may not write, a definition owned by someone else) are an answer, not an error: the
- * response lists them and nothing was changed. A malformed request (or a reserved `sync:`
- * source) is InvalidArgument; a source another sync holds for too long is Aborted.
+ * token may not write, a global executor without the admin scope, a definition owned by someone
+ * else) are an answer, not an error: the response lists them and nothing was changed. A malformed
+ * request (or a reserved `sync:` source) is InvalidArgument; a source another sync holds for too
+ * long is Aborted.
  */
 export function createSyncHandlers(deps: { sync: DefinitionSync }): Partial<ServiceImpl<typeof ControlService>> {
   return {
@@ -33,6 +34,8 @@ export function createSyncHandlers(deps: { sync: DefinitionSync }): Partial<Serv
             dryRun: req.dryRun,
             defaultNamespace: headerNamespace(context),
             allowedNamespace: (namespace) => namespaceAllowed(principal.namespaceSelectors, namespace),
+            // Global executors are visible in every namespace: like ApplyExecutor, only admins write them.
+            allowGlobal: scopeSatisfies(principal.scopes, "admin"),
           })
           .catch((error: unknown) => {
             // A concurrency conflict the caller resolves by calling again.

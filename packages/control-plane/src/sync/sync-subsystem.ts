@@ -1,4 +1,5 @@
 import type { Database } from "@tstr/db";
+import type { ExecutorCatalog } from "../executors/executor-catalog.js";
 import type { Logger } from "../logging/logger.js";
 import type { SuiteCatalog } from "../suites/suite-catalog.js";
 import type { TestCatalog } from "../tests/test-catalog.js";
@@ -18,7 +19,7 @@ export interface SyncDirOptions {
  * reconcile through one DefinitionSync that serialises each source across replicas.
  */
 export function createSyncSubsystem(
-  deps: { db: Database; catalog: TestCatalog; suites: SuiteCatalog; logger: Logger },
+  deps: { db: Database; catalog: TestCatalog; suites: SuiteCatalog; executors: ExecutorCatalog; logger: Logger },
   options: SyncDirOptions,
 ) {
   const sync = createDefinitionSync({ ...deps, lock: createSourceLock(deps.db.url) });

@@ -19,4 +19,12 @@ export const MIGRATIONS: readonly { readonly name: string; readonly sql: string 
     name: "20261121110000_cron_tick_per_combination",
     sql: "-- Every matrix combination of a cron tick gets its own run: the tick's key includes the run's\n-- labels (one combination = one label set), so only a second run of the same combination for\n-- the same tick is refused.\nDROP INDEX \"runs_test_id_cron_fire_at_key\";\nCREATE UNIQUE INDEX \"runs_cron_tick_key\" ON \"runs\"(\"test_id\", \"cron_fire_at\", md5(\"labels\"::text)) WHERE \"cron_fire_at\" IS NOT NULL;\n",
   },
+  {
+    name: "20261121120000_executor_source",
+    sql: "-- Executors defined by a definitions sync are owned by its source (like tests and suites), so a\n-- sync only changes and prunes its own.\nALTER TABLE \"executors\" ADD COLUMN \"source\" TEXT;\n",
+  },
+  {
+    name: "20261121130000_k6_shards",
+    sql: "-- Distributed k6: a test can be sharded into N runs (k6 execution segments) that start together.\nALTER TABLE \"tests\" ADD COLUMN \"shards\" INTEGER NOT NULL DEFAULT 1;\n\n-- The runs of one sharded schedule share a group id; a shard is held (assigned but not started)\n-- until every shard of its group is placed, then all are released at once.\nALTER TABLE \"runs\" ADD COLUMN \"shard_group_id\" UUID;\nALTER TABLE \"runs\" ADD COLUMN \"shard_index\" INTEGER;\nALTER TABLE \"runs\" ADD COLUMN \"shard_count\" INTEGER NOT NULL DEFAULT 1;\nALTER TABLE \"runs\" ADD COLUMN \"released_at\" TIMESTAMPTZ(6);\nCREATE INDEX \"runs_shard_group_id_idx\" ON \"runs\"(\"shard_group_id\");\n\n-- The shards of one cron tick share their labels: the tick's key includes the shard index.\nDROP INDEX \"runs_cron_tick_key\";\nCREATE UNIQUE INDEX \"runs_cron_tick_key\" ON \"runs\"(\"test_id\", \"cron_fire_at\", md5(\"labels\"::text), COALESCE(\"shard_index\", 0)) WHERE \"cron_fire_at\" IS NOT NULL;\n",
+  },
 ];

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { CHANNELS } from "../notify.js";
 import { withPgTransaction } from "./pg-transaction.js";
 import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
 
@@ -123,7 +124,13 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
        RETURNING ${RUN_COLUMNS}`,
       [chosen, req.runnerId, req.leaseMs, location],
     );
-    const runs = rows.map(runFromRow);
+    const released = await releaseCompleteShardGroups(client, rows);
+    const runs = rows.map((row) => {
+      const run = runFromRow(row);
+      return run.shardGroupId && released.has(run.shardGroupId)
+        ? { ...run, releasedAt: released.get(run.shardGroupId) }
+        : run;
+    });
     const deadlines = runs.map((run) => req.deadlineFor(run));
     await client.query(
       `UPDATE runs SET deadline_at = d.deadline FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, deadline)
@@ -171,4 +178,33 @@ function createLocationBudget(client: pg.PoolClient, location: string) {
       used = (used ?? 0) + factor;
     },
   };
+}
+
+/**
+ * Releases the shard groups this claim completed: once no shard of a group is still queued, every
+ * shard is marked released and the runners holding them are woken (their stream or heartbeat then
+ * tells them to start). Groups are locked in id order with a transaction-scoped advisory lock and
+ * counted in a statement of their own, so two claims taking a group's last shards at the same time
+ * on different replicas cannot both miss the release.
+ */
+async function releaseCompleteShardGroups(
+  client: pg.PoolClient,
+  claimed: readonly { shard_group_id: string | null }[],
+): Promise<Map<string, Date>> {
+  const groups = [...new Set(claimed.map((r) => r.shard_group_id).filter((g): g is string => g !== null))].sort();
+  const released = new Map<string, Date>();
+  for (const group of groups) {
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`tstr.shards:${group}`]);
+    const { rows } = await client.query(
+      `UPDATE runs SET released_at = statement_timestamp()
+       WHERE shard_group_id = $1 AND released_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM runs q WHERE q.shard_group_id = $1 AND q.status = 'QUEUED')
+       RETURNING id, released_at`,
+      [group],
+    );
+    if (rows.length === 0) continue;
+    released.set(group, rows[0].released_at);
+    for (const row of rows) await client.query("SELECT pg_notify($1, $2)", [CHANNELS.runProgress, row.id]);
+  }
+  return released;
 }

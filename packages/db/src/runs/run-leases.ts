@@ -71,3 +71,23 @@ export async function notifyBackoffEnded(client: Queryable, since: Date): Promis
   );
   return rows[0]?.now ?? since;
 }
+
+/**
+ * Shard groups that could not be placed in time: some shard has been held (assigned, waiting for
+ * the rest of its group) for longer than `holdMs`. Returns the unfinished runs of those groups,
+ * which the caller ends, so held shards never keep runner slots forever (two partly placed groups
+ * waiting for each other's runners would otherwise never start).
+ */
+export async function unplacedShardRuns(client: Queryable, holdMs: number, limit = 500): Promise<RunRecord[]> {
+  const { rows } = await client.query(
+    `SELECT ${RUN_COLUMNS} FROM runs
+     WHERE status <> 'FINISHED' AND shard_group_id IN (
+       SELECT DISTINCT shard_group_id FROM runs
+       WHERE shard_group_id IS NOT NULL AND released_at IS NULL AND status = 'ASSIGNED'
+         AND assigned_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+     )
+     ORDER BY shard_group_id, shard_index LIMIT $2`,
+    [holdMs, limit],
+  );
+  return rows.map(runFromRow);
+}

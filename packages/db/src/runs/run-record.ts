@@ -38,6 +38,17 @@ export interface RunRecord {
   resourcesFactor?: number;
   /** Location whose factor budget the run counts against (set when assigned). */
   location?: string;
+  /** Distributed k6: the shard group, this run's index in it and the group's size (1 = not sharded). */
+  shardGroupId?: string;
+  shardIndex?: number;
+  shardCount: number;
+  /** When the shard's group was complete and its shards could start. */
+  releasedAt?: Date;
+}
+
+/** A shard assigned before its whole group was placed: it must not start yet. */
+export function isHeldShard(run: Pick<RunRecord, "shardCount" | "releasedAt">): boolean {
+  return run.shardCount > 1 && run.releasedAt === undefined;
 }
 
 /** What is written when runs are queued. */
@@ -55,13 +66,16 @@ export interface NewRun {
   notBefore?: Date;
   cronFireAt?: Date;
   resourcesFactor?: number;
+  shardGroupId?: string;
+  shardIndex?: number;
+  shardCount?: number;
 }
 
 /** Columns selected for every run read. */
 export const RUN_COLUMNS = `id, namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
   trigger, status, result, result_reason, exit_code, attempt, max_attempts, retry, runner_id, lease_expires_at,
   deadline_at, cancel_requested_at, not_before, scheduled_at, assigned_at, started_at, finished_at, result_data,
-  cron_fire_at, resources_factor, location`;
+  cron_fire_at, resources_factor, location, shard_group_id, shard_index, shard_count, released_at`;
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come from pg untyped
 type Row = Record<string, any>;
@@ -101,6 +115,10 @@ export function runFromRow(row: Row): RunRecord {
     cronFireAt: opt(row.cron_fire_at),
     resourcesFactor: opt(row.resources_factor),
     location: opt(row.location),
+    shardGroupId: opt(row.shard_group_id),
+    shardIndex: opt(row.shard_index),
+    shardCount: row.shard_count ?? 1,
+    releasedAt: opt(row.released_at),
   };
 }
 

@@ -57,16 +57,22 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
         not_before: r.notBefore?.toISOString() ?? null,
         cron_fire_at: r.cronFireAt?.toISOString() ?? null,
         resources_factor: r.resourcesFactor ?? null,
+        shard_group_id: r.shardGroupId ?? null,
+        shard_index: r.shardIndex ?? null,
+        shard_count: r.shardCount ?? 1,
       }));
       const { rows } = await client.query(
         `WITH inserted AS (
            INSERT INTO runs (namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
-                             trigger, max_attempts, retry, not_before, cron_fire_at, resources_factor)
+                             trigger, max_attempts, retry, not_before, cron_fire_at, resources_factor,
+                             shard_group_id, shard_index, shard_count)
            SELECT namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
-                  trigger, max_attempts, retry, not_before, cron_fire_at, resources_factor
+                  trigger, max_attempts, retry, not_before, cron_fire_at, resources_factor,
+                  shard_group_id, shard_index, shard_count
            FROM jsonb_to_recordset($1::jsonb) AS x(namespace text, test_id uuid, test_name text, labels jsonb,
              run_config jsonb, executor text, matrix_id uuid, suite_run_id uuid, trigger text, max_attempts int,
-             retry jsonb, not_before timestamptz, cron_fire_at timestamptz, resources_factor double precision)
+             retry jsonb, not_before timestamptz, cron_fire_at timestamptz, resources_factor double precision,
+             shard_group_id uuid, shard_index int, shard_count int)
            -- A cron tick that already has its run (unique test_id, cron_fire_at) is not queued twice.
            ON CONFLICT DO NOTHING
            RETURNING ${RUN_COLUMNS}

@@ -1750,7 +1750,8 @@ export const TestScalarFieldEnum = {
   runConfigVersion: 'runConfigVersion',
   registeredAt: 'registeredAt',
   updatedAt: 'updatedAt',
-  archivedAt: 'archivedAt'
+  archivedAt: 'archivedAt',
+  shards: 'shards'
 } as const
 
 export type TestScalarFieldEnum = (typeof TestScalarFieldEnum)[keyof typeof TestScalarFieldEnum]
@@ -1793,7 +1794,8 @@ export const ExecutorScalarFieldEnum = {
   spec: 'spec',
   builtin: 'builtin',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  source: 'source'
 } as const
 
 export type ExecutorScalarFieldEnum = (typeof ExecutorScalarFieldEnum)[keyof typeof ExecutorScalarFieldEnum]
@@ -1832,7 +1834,11 @@ export const RunScalarFieldEnum = {
   resourcesFactor: 'resourcesFactor',
   location: 'location',
   priority: 'priority',
-  cronFireAt: 'cronFireAt'
+  cronFireAt: 'cronFireAt',
+  shardGroupId: 'shardGroupId',
+  shardIndex: 'shardIndex',
+  shardCount: 'shardCount',
+  releasedAt: 'releasedAt'
 } as const
 
 export type RunScalarFieldEnum = (typeof RunScalarFieldEnum)[keyof typeof RunScalarFieldEnum]

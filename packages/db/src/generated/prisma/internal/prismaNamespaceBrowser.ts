@@ -106,7 +106,8 @@ export const TestScalarFieldEnum = {
   runConfigVersion: 'runConfigVersion',
   registeredAt: 'registeredAt',
   updatedAt: 'updatedAt',
-  archivedAt: 'archivedAt'
+  archivedAt: 'archivedAt',
+  shards: 'shards'
 } as const
 
 export type TestScalarFieldEnum = (typeof TestScalarFieldEnum)[keyof typeof TestScalarFieldEnum]
@@ -149,7 +150,8 @@ export const ExecutorScalarFieldEnum = {
   spec: 'spec',
   builtin: 'builtin',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  source: 'source'
 } as const
 
 export type ExecutorScalarFieldEnum = (typeof ExecutorScalarFieldEnum)[keyof typeof ExecutorScalarFieldEnum]
@@ -188,7 +190,11 @@ export const RunScalarFieldEnum = {
   resourcesFactor: 'resourcesFactor',
   location: 'location',
   priority: 'priority',
-  cronFireAt: 'cronFireAt'
+  cronFireAt: 'cronFireAt',
+  shardGroupId: 'shardGroupId',
+  shardIndex: 'shardIndex',
+  shardCount: 'shardCount',
+  releasedAt: 'releasedAt'
 } as const
 
 export type RunScalarFieldEnum = (typeof RunScalarFieldEnum)[keyof typeof RunScalarFieldEnum]

@@ -31,6 +31,7 @@ export type ExecutorMinAggregateOutputType = {
   builtin: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  source: string | null
 }
 
 export type ExecutorMaxAggregateOutputType = {
@@ -40,6 +41,7 @@ export type ExecutorMaxAggregateOutputType = {
   builtin: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  source: string | null
 }
 
 export type ExecutorCountAggregateOutputType = {
@@ -50,6 +52,7 @@ export type ExecutorCountAggregateOutputType = {
   builtin: number
   createdAt: number
   updatedAt: number
+  source: number
   _all: number
 }
 
@@ -61,6 +64,7 @@ export type ExecutorMinAggregateInputType = {
   builtin?: true
   createdAt?: true
   updatedAt?: true
+  source?: true
 }
 
 export type ExecutorMaxAggregateInputType = {
@@ -70,6 +74,7 @@ export type ExecutorMaxAggregateInputType = {
   builtin?: true
   createdAt?: true
   updatedAt?: true
+  source?: true
 }
 
 export type ExecutorCountAggregateInputType = {
@@ -80,6 +85,7 @@ export type ExecutorCountAggregateInputType = {
   builtin?: true
   createdAt?: true
   updatedAt?: true
+  source?: true
   _all?: true
 }
 
@@ -163,6 +169,7 @@ export type ExecutorGroupByOutputType = {
   builtin: boolean
   createdAt: Date
   updatedAt: Date
+  source: string | null
   _count: ExecutorCountAggregateOutputType | null
   _min: ExecutorMinAggregateOutputType | null
   _max: ExecutorMaxAggregateOutputType | null
@@ -194,6 +201,7 @@ export type ExecutorWhereInput = {
   builtin?: Prisma.BoolFilter<"Executor"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Executor"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Executor"> | Date | string
+  source?: Prisma.StringNullableFilter<"Executor"> | string | null
 }
 
 export type ExecutorOrderByWithRelationInput = {
@@ -204,6 +212,7 @@ export type ExecutorOrderByWithRelationInput = {
   builtin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type ExecutorWhereUniqueInput = Prisma.AtLeast<{
@@ -218,6 +227,7 @@ export type ExecutorWhereUniqueInput = Prisma.AtLeast<{
   builtin?: Prisma.BoolFilter<"Executor"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Executor"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Executor"> | Date | string
+  source?: Prisma.StringNullableFilter<"Executor"> | string | null
 }, "id" | "namespace_name">
 
 export type ExecutorOrderByWithAggregationInput = {
@@ -228,6 +238,7 @@ export type ExecutorOrderByWithAggregationInput = {
   builtin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ExecutorCountOrderByAggregateInput
   _max?: Prisma.ExecutorMaxOrderByAggregateInput
   _min?: Prisma.ExecutorMinOrderByAggregateInput
@@ -244,6 +255,7 @@ export type ExecutorScalarWhereWithAggregatesInput = {
   builtin?: Prisma.BoolWithAggregatesFilter<"Executor"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Executor"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Executor"> | Date | string
+  source?: Prisma.StringNullableWithAggregatesFilter<"Executor"> | string | null
 }
 
 export type ExecutorCreateInput = {
@@ -254,6 +266,7 @@ export type ExecutorCreateInput = {
   builtin?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  source?: string | null
 }
 
 export type ExecutorUncheckedCreateInput = {
@@ -264,6 +277,7 @@ export type ExecutorUncheckedCreateInput = {
   builtin?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  source?: string | null
 }
 
 export type ExecutorUpdateInput = {
@@ -274,6 +288,7 @@ export type ExecutorUpdateInput = {
   builtin?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ExecutorUncheckedUpdateInput = {
@@ -284,6 +299,7 @@ export type ExecutorUncheckedUpdateInput = {
   builtin?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ExecutorCreateManyInput = {
@@ -294,6 +310,7 @@ export type ExecutorCreateManyInput = {
   builtin?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  source?: string | null
 }
 
 export type ExecutorUpdateManyMutationInput = {
@@ -304,6 +321,7 @@ export type ExecutorUpdateManyMutationInput = {
   builtin?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ExecutorUncheckedUpdateManyInput = {
@@ -314,6 +332,7 @@ export type ExecutorUncheckedUpdateManyInput = {
   builtin?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ExecutorNamespaceNameCompoundUniqueInput = {
@@ -329,6 +348,7 @@ export type ExecutorCountOrderByAggregateInput = {
   builtin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrder
 }
 
 export type ExecutorMaxOrderByAggregateInput = {
@@ -338,6 +358,7 @@ export type ExecutorMaxOrderByAggregateInput = {
   builtin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrder
 }
 
 export type ExecutorMinOrderByAggregateInput = {
@@ -347,6 +368,7 @@ export type ExecutorMinOrderByAggregateInput = {
   builtin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  source?: Prisma.SortOrder
 }
 
 
@@ -359,6 +381,7 @@ export type ExecutorSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   builtin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  source?: boolean
 }, ExtArgs["result"]["executor"]>
 
 export type ExecutorSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -369,6 +392,7 @@ export type ExecutorSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   builtin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  source?: boolean
 }, ExtArgs["result"]["executor"]>
 
 export type ExecutorSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -379,6 +403,7 @@ export type ExecutorSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   builtin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  source?: boolean
 }, ExtArgs["result"]["executor"]>
 
 export type ExecutorSelectScalar = {
@@ -389,9 +414,10 @@ export type ExecutorSelectScalar = {
   builtin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  source?: boolean
 }
 
-export type ExecutorOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "spec" | "builtin" | "createdAt" | "updatedAt", ExtArgs["result"]["executor"]>
+export type ExecutorOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "spec" | "builtin" | "createdAt" | "updatedAt" | "source", ExtArgs["result"]["executor"]>
 
 export type $ExecutorPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Executor"
@@ -404,6 +430,10 @@ export type $ExecutorPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     builtin: boolean
     createdAt: Date
     updatedAt: Date
+    /**
+     * Who owns the definition, e.g. "sync:<dir>" for folder-synced executors.
+     */
+    source: string | null
   }, ExtArgs["result"]["executor"]>
   composites: {}
 }
@@ -834,6 +864,7 @@ export interface ExecutorFieldRefs {
   readonly builtin: Prisma.FieldRef<"Executor", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"Executor", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Executor", 'DateTime'>
+  readonly source: Prisma.FieldRef<"Executor", 'String'>
 }
     
 

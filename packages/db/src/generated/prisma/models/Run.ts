@@ -34,6 +34,8 @@ export type RunAvgAggregateOutputType = {
   runNumber: number | null
   resourcesFactor: number | null
   priority: number | null
+  shardIndex: number | null
+  shardCount: number | null
 }
 
 export type RunSumAggregateOutputType = {
@@ -43,6 +45,8 @@ export type RunSumAggregateOutputType = {
   runNumber: bigint | null
   resourcesFactor: number | null
   priority: number | null
+  shardIndex: number | null
+  shardCount: number | null
 }
 
 export type RunMinAggregateOutputType = {
@@ -75,6 +79,10 @@ export type RunMinAggregateOutputType = {
   location: string | null
   priority: number | null
   cronFireAt: Date | null
+  shardGroupId: string | null
+  shardIndex: number | null
+  shardCount: number | null
+  releasedAt: Date | null
 }
 
 export type RunMaxAggregateOutputType = {
@@ -107,6 +115,10 @@ export type RunMaxAggregateOutputType = {
   location: string | null
   priority: number | null
   cronFireAt: Date | null
+  shardGroupId: string | null
+  shardIndex: number | null
+  shardCount: number | null
+  releasedAt: Date | null
 }
 
 export type RunCountAggregateOutputType = {
@@ -143,6 +155,10 @@ export type RunCountAggregateOutputType = {
   location: number
   priority: number
   cronFireAt: number
+  shardGroupId: number
+  shardIndex: number
+  shardCount: number
+  releasedAt: number
   _all: number
 }
 
@@ -154,6 +170,8 @@ export type RunAvgAggregateInputType = {
   runNumber?: true
   resourcesFactor?: true
   priority?: true
+  shardIndex?: true
+  shardCount?: true
 }
 
 export type RunSumAggregateInputType = {
@@ -163,6 +181,8 @@ export type RunSumAggregateInputType = {
   runNumber?: true
   resourcesFactor?: true
   priority?: true
+  shardIndex?: true
+  shardCount?: true
 }
 
 export type RunMinAggregateInputType = {
@@ -195,6 +215,10 @@ export type RunMinAggregateInputType = {
   location?: true
   priority?: true
   cronFireAt?: true
+  shardGroupId?: true
+  shardIndex?: true
+  shardCount?: true
+  releasedAt?: true
 }
 
 export type RunMaxAggregateInputType = {
@@ -227,6 +251,10 @@ export type RunMaxAggregateInputType = {
   location?: true
   priority?: true
   cronFireAt?: true
+  shardGroupId?: true
+  shardIndex?: true
+  shardCount?: true
+  releasedAt?: true
 }
 
 export type RunCountAggregateInputType = {
@@ -263,6 +291,10 @@ export type RunCountAggregateInputType = {
   location?: true
   priority?: true
   cronFireAt?: true
+  shardGroupId?: true
+  shardIndex?: true
+  shardCount?: true
+  releasedAt?: true
   _all?: true
 }
 
@@ -386,6 +418,10 @@ export type RunGroupByOutputType = {
   location: string | null
   priority: number
   cronFireAt: Date | null
+  shardGroupId: string | null
+  shardIndex: number | null
+  shardCount: number
+  releasedAt: Date | null
   _count: RunCountAggregateOutputType | null
   _avg: RunAvgAggregateOutputType | null
   _sum: RunSumAggregateOutputType | null
@@ -445,6 +481,10 @@ export type RunWhereInput = {
   location?: Prisma.StringNullableFilter<"Run"> | string | null
   priority?: Prisma.IntFilter<"Run"> | number
   cronFireAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
+  shardGroupId?: Prisma.UuidNullableFilter<"Run"> | string | null
+  shardIndex?: Prisma.IntNullableFilter<"Run"> | number | null
+  shardCount?: Prisma.IntFilter<"Run"> | number
+  releasedAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
   test?: Prisma.XOR<Prisma.TestNullableScalarRelationFilter, Prisma.TestWhereInput> | null
   suiteRun?: Prisma.XOR<Prisma.SuiteRunNullableScalarRelationFilter, Prisma.SuiteRunWhereInput> | null
   runner?: Prisma.XOR<Prisma.RunnerNullableScalarRelationFilter, Prisma.RunnerWhereInput> | null
@@ -491,6 +531,10 @@ export type RunOrderByWithRelationInput = {
   location?: Prisma.SortOrderInput | Prisma.SortOrder
   priority?: Prisma.SortOrder
   cronFireAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  shardGroupId?: Prisma.SortOrderInput | Prisma.SortOrder
+  shardIndex?: Prisma.SortOrderInput | Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
+  releasedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   test?: Prisma.TestOrderByWithRelationInput
   suiteRun?: Prisma.SuiteRunOrderByWithRelationInput
   runner?: Prisma.RunnerOrderByWithRelationInput
@@ -540,6 +584,10 @@ export type RunWhereUniqueInput = Prisma.AtLeast<{
   location?: Prisma.StringNullableFilter<"Run"> | string | null
   priority?: Prisma.IntFilter<"Run"> | number
   cronFireAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
+  shardGroupId?: Prisma.UuidNullableFilter<"Run"> | string | null
+  shardIndex?: Prisma.IntNullableFilter<"Run"> | number | null
+  shardCount?: Prisma.IntFilter<"Run"> | number
+  releasedAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
   test?: Prisma.XOR<Prisma.TestNullableScalarRelationFilter, Prisma.TestWhereInput> | null
   suiteRun?: Prisma.XOR<Prisma.SuiteRunNullableScalarRelationFilter, Prisma.SuiteRunWhereInput> | null
   runner?: Prisma.XOR<Prisma.RunnerNullableScalarRelationFilter, Prisma.RunnerWhereInput> | null
@@ -586,6 +634,10 @@ export type RunOrderByWithAggregationInput = {
   location?: Prisma.SortOrderInput | Prisma.SortOrder
   priority?: Prisma.SortOrder
   cronFireAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  shardGroupId?: Prisma.SortOrderInput | Prisma.SortOrder
+  shardIndex?: Prisma.SortOrderInput | Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
+  releasedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.RunCountOrderByAggregateInput
   _avg?: Prisma.RunAvgOrderByAggregateInput
   _max?: Prisma.RunMaxOrderByAggregateInput
@@ -630,6 +682,10 @@ export type RunScalarWhereWithAggregatesInput = {
   location?: Prisma.StringNullableWithAggregatesFilter<"Run"> | string | null
   priority?: Prisma.IntWithAggregatesFilter<"Run"> | number
   cronFireAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Run"> | Date | string | null
+  shardGroupId?: Prisma.UuidNullableWithAggregatesFilter<"Run"> | string | null
+  shardIndex?: Prisma.IntNullableWithAggregatesFilter<"Run"> | number | null
+  shardCount?: Prisma.IntWithAggregatesFilter<"Run"> | number
+  releasedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Run"> | Date | string | null
 }
 
 export type RunCreateInput = {
@@ -663,6 +719,10 @@ export type RunCreateInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -709,6 +769,10 @@ export type RunUncheckedCreateInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -749,6 +813,10 @@ export type RunUpdateInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -795,6 +863,10 @@ export type RunUncheckedUpdateInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -838,6 +910,10 @@ export type RunCreateManyInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
 }
 
 export type RunUpdateManyMutationInput = {
@@ -871,6 +947,10 @@ export type RunUpdateManyMutationInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunUncheckedUpdateManyInput = {
@@ -907,6 +987,10 @@ export type RunUncheckedUpdateManyInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunListRelationFilter = {
@@ -953,6 +1037,10 @@ export type RunCountOrderByAggregateInput = {
   location?: Prisma.SortOrder
   priority?: Prisma.SortOrder
   cronFireAt?: Prisma.SortOrder
+  shardGroupId?: Prisma.SortOrder
+  shardIndex?: Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
+  releasedAt?: Prisma.SortOrder
 }
 
 export type RunAvgOrderByAggregateInput = {
@@ -962,6 +1050,8 @@ export type RunAvgOrderByAggregateInput = {
   runNumber?: Prisma.SortOrder
   resourcesFactor?: Prisma.SortOrder
   priority?: Prisma.SortOrder
+  shardIndex?: Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
 }
 
 export type RunMaxOrderByAggregateInput = {
@@ -994,6 +1084,10 @@ export type RunMaxOrderByAggregateInput = {
   location?: Prisma.SortOrder
   priority?: Prisma.SortOrder
   cronFireAt?: Prisma.SortOrder
+  shardGroupId?: Prisma.SortOrder
+  shardIndex?: Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
+  releasedAt?: Prisma.SortOrder
 }
 
 export type RunMinOrderByAggregateInput = {
@@ -1026,6 +1120,10 @@ export type RunMinOrderByAggregateInput = {
   location?: Prisma.SortOrder
   priority?: Prisma.SortOrder
   cronFireAt?: Prisma.SortOrder
+  shardGroupId?: Prisma.SortOrder
+  shardIndex?: Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
+  releasedAt?: Prisma.SortOrder
 }
 
 export type RunSumOrderByAggregateInput = {
@@ -1035,6 +1133,8 @@ export type RunSumOrderByAggregateInput = {
   runNumber?: Prisma.SortOrder
   resourcesFactor?: Prisma.SortOrder
   priority?: Prisma.SortOrder
+  shardIndex?: Prisma.SortOrder
+  shardCount?: Prisma.SortOrder
 }
 
 export type RunScalarRelationFilter = {
@@ -1321,6 +1421,10 @@ export type RunCreateWithoutTestInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -1365,6 +1469,10 @@ export type RunUncheckedCreateWithoutTestInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -1437,6 +1545,10 @@ export type RunScalarWhereInput = {
   location?: Prisma.StringNullableFilter<"Run"> | string | null
   priority?: Prisma.IntFilter<"Run"> | number
   cronFireAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
+  shardGroupId?: Prisma.UuidNullableFilter<"Run"> | string | null
+  shardIndex?: Prisma.IntNullableFilter<"Run"> | number | null
+  shardCount?: Prisma.IntFilter<"Run"> | number
+  releasedAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
 }
 
 export type RunCreateWithoutSuiteRunInput = {
@@ -1470,6 +1582,10 @@ export type RunCreateWithoutSuiteRunInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -1514,6 +1630,10 @@ export type RunUncheckedCreateWithoutSuiteRunInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -1580,6 +1700,10 @@ export type RunCreateWithoutAttemptsInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1625,6 +1749,10 @@ export type RunUncheckedCreateWithoutAttemptsInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -1680,6 +1808,10 @@ export type RunUpdateWithoutAttemptsInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -1725,6 +1857,10 @@ export type RunUncheckedUpdateWithoutAttemptsInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -1764,6 +1900,10 @@ export type RunCreateWithoutLogChunksInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1809,6 +1949,10 @@ export type RunUncheckedCreateWithoutLogChunksInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -1864,6 +2008,10 @@ export type RunUpdateWithoutLogChunksInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -1909,6 +2057,10 @@ export type RunUncheckedUpdateWithoutLogChunksInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -1948,6 +2100,10 @@ export type RunCreateWithoutLogStatsInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1993,6 +2149,10 @@ export type RunUncheckedCreateWithoutLogStatsInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -2048,6 +2208,10 @@ export type RunUpdateWithoutLogStatsInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2093,6 +2257,10 @@ export type RunUncheckedUpdateWithoutLogStatsInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -2132,6 +2300,10 @@ export type RunCreateWithoutTestCasesInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2177,6 +2349,10 @@ export type RunUncheckedCreateWithoutTestCasesInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2232,6 +2408,10 @@ export type RunUpdateWithoutTestCasesInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2277,6 +2457,10 @@ export type RunUncheckedUpdateWithoutTestCasesInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2316,6 +2500,10 @@ export type RunCreateWithoutRunnerInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -2360,6 +2548,10 @@ export type RunUncheckedCreateWithoutRunnerInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2426,6 +2618,10 @@ export type RunCreateWithoutK6SummariesInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2471,6 +2667,10 @@ export type RunUncheckedCreateWithoutK6SummariesInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2526,6 +2726,10 @@ export type RunUpdateWithoutK6SummariesInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2571,6 +2775,10 @@ export type RunUncheckedUpdateWithoutK6SummariesInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2610,6 +2818,10 @@ export type RunCreateWithoutK6SeriesInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2655,6 +2867,10 @@ export type RunUncheckedCreateWithoutK6SeriesInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2710,6 +2926,10 @@ export type RunUpdateWithoutK6SeriesInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2755,6 +2975,10 @@ export type RunUncheckedUpdateWithoutK6SeriesInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2794,6 +3018,10 @@ export type RunCreateWithoutK6FindingsInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2839,6 +3067,10 @@ export type RunUncheckedCreateWithoutK6FindingsInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2894,6 +3126,10 @@ export type RunUpdateWithoutK6FindingsInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2939,6 +3175,10 @@ export type RunUncheckedUpdateWithoutK6FindingsInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2980,6 +3220,10 @@ export type RunCreateManyTestInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
 }
 
 export type RunUpdateWithoutTestInput = {
@@ -3013,6 +3257,10 @@ export type RunUpdateWithoutTestInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3057,6 +3305,10 @@ export type RunUncheckedUpdateWithoutTestInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3099,6 +3351,10 @@ export type RunUncheckedUpdateManyWithoutTestInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunCreateManySuiteRunInput = {
@@ -3134,6 +3390,10 @@ export type RunCreateManySuiteRunInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
 }
 
 export type RunUpdateWithoutSuiteRunInput = {
@@ -3167,6 +3427,10 @@ export type RunUpdateWithoutSuiteRunInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3211,6 +3475,10 @@ export type RunUncheckedUpdateWithoutSuiteRunInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3253,6 +3521,10 @@ export type RunUncheckedUpdateManyWithoutSuiteRunInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type RunCreateManyRunnerInput = {
@@ -3288,6 +3560,10 @@ export type RunCreateManyRunnerInput = {
   location?: string | null
   priority?: number
   cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
 }
 
 export type RunUpdateWithoutRunnerInput = {
@@ -3321,6 +3597,10 @@ export type RunUpdateWithoutRunnerInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3365,6 +3645,10 @@ export type RunUncheckedUpdateWithoutRunnerInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3407,6 +3691,10 @@ export type RunUncheckedUpdateManyWithoutRunnerInput = {
   location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   priority?: Prisma.IntFieldUpdateOperationsInput | number
   cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -3519,6 +3807,10 @@ export type RunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   location?: boolean
   priority?: boolean
   cronFireAt?: boolean
+  shardGroupId?: boolean
+  shardIndex?: boolean
+  shardCount?: boolean
+  releasedAt?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -3566,6 +3858,10 @@ export type RunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   location?: boolean
   priority?: boolean
   cronFireAt?: boolean
+  shardGroupId?: boolean
+  shardIndex?: boolean
+  shardCount?: boolean
+  releasedAt?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -3605,6 +3901,10 @@ export type RunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   location?: boolean
   priority?: boolean
   cronFireAt?: boolean
+  shardGroupId?: boolean
+  shardIndex?: boolean
+  shardCount?: boolean
+  releasedAt?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -3644,9 +3944,13 @@ export type RunSelectScalar = {
   location?: boolean
   priority?: boolean
   cronFireAt?: boolean
+  shardGroupId?: boolean
+  shardIndex?: boolean
+  shardCount?: boolean
+  releasedAt?: boolean
 }
 
-export type RunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "testId" | "testName" | "labels" | "runConfig" | "executor" | "matrixId" | "suiteRunId" | "trigger" | "status" | "result" | "resultReason" | "exitCode" | "attempt" | "maxAttempts" | "retry" | "runnerId" | "leaseExpiresAt" | "deadlineAt" | "cancelRequestedAt" | "notBefore" | "scheduledAt" | "assignedAt" | "startedAt" | "finishedAt" | "resultData" | "external" | "runNumber" | "resourcesFactor" | "location" | "priority" | "cronFireAt", ExtArgs["result"]["run"]>
+export type RunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "testId" | "testName" | "labels" | "runConfig" | "executor" | "matrixId" | "suiteRunId" | "trigger" | "status" | "result" | "resultReason" | "exitCode" | "attempt" | "maxAttempts" | "retry" | "runnerId" | "leaseExpiresAt" | "deadlineAt" | "cancelRequestedAt" | "notBefore" | "scheduledAt" | "assignedAt" | "startedAt" | "finishedAt" | "resultData" | "external" | "runNumber" | "resourcesFactor" | "location" | "priority" | "cronFireAt" | "shardGroupId" | "shardIndex" | "shardCount" | "releasedAt", ExtArgs["result"]["run"]>
 export type RunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
@@ -3737,6 +4041,16 @@ export type $RunPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
      * The cron tick this run was created for; unique per test and label set (runs_cron_tick_key).
      */
     cronFireAt: Date | null
+    /**
+     * Distributed k6: the shards of one schedule share a group; held until all are placed.
+     */
+    shardGroupId: string | null
+    shardIndex: number | null
+    shardCount: number
+    /**
+     * When the shard's group was complete and its shards were told to start.
+     */
+    releasedAt: Date | null
   }, ExtArgs["result"]["run"]>
   composites: {}
 }
@@ -4203,6 +4517,10 @@ export interface RunFieldRefs {
   readonly location: Prisma.FieldRef<"Run", 'String'>
   readonly priority: Prisma.FieldRef<"Run", 'Int'>
   readonly cronFireAt: Prisma.FieldRef<"Run", 'DateTime'>
+  readonly shardGroupId: Prisma.FieldRef<"Run", 'String'>
+  readonly shardIndex: Prisma.FieldRef<"Run", 'Int'>
+  readonly shardCount: Prisma.FieldRef<"Run", 'Int'>
+  readonly releasedAt: Prisma.FieldRef<"Run", 'DateTime'>
 }
     
 

@@ -29,10 +29,12 @@ export type AggregateTest = {
 
 export type TestAvgAggregateOutputType = {
   runConfigVersion: number | null
+  shards: number | null
 }
 
 export type TestSumAggregateOutputType = {
   runConfigVersion: number | null
+  shards: number | null
 }
 
 export type TestMinAggregateOutputType = {
@@ -51,6 +53,7 @@ export type TestMinAggregateOutputType = {
   registeredAt: Date | null
   updatedAt: Date | null
   archivedAt: Date | null
+  shards: number | null
 }
 
 export type TestMaxAggregateOutputType = {
@@ -69,6 +72,7 @@ export type TestMaxAggregateOutputType = {
   registeredAt: Date | null
   updatedAt: Date | null
   archivedAt: Date | null
+  shards: number | null
 }
 
 export type TestCountAggregateOutputType = {
@@ -92,16 +96,19 @@ export type TestCountAggregateOutputType = {
   registeredAt: number
   updatedAt: number
   archivedAt: number
+  shards: number
   _all: number
 }
 
 
 export type TestAvgAggregateInputType = {
   runConfigVersion?: true
+  shards?: true
 }
 
 export type TestSumAggregateInputType = {
   runConfigVersion?: true
+  shards?: true
 }
 
 export type TestMinAggregateInputType = {
@@ -120,6 +127,7 @@ export type TestMinAggregateInputType = {
   registeredAt?: true
   updatedAt?: true
   archivedAt?: true
+  shards?: true
 }
 
 export type TestMaxAggregateInputType = {
@@ -138,6 +146,7 @@ export type TestMaxAggregateInputType = {
   registeredAt?: true
   updatedAt?: true
   archivedAt?: true
+  shards?: true
 }
 
 export type TestCountAggregateInputType = {
@@ -161,6 +170,7 @@ export type TestCountAggregateInputType = {
   registeredAt?: true
   updatedAt?: true
   archivedAt?: true
+  shards?: true
   _all?: true
 }
 
@@ -271,6 +281,7 @@ export type TestGroupByOutputType = {
   registeredAt: Date
   updatedAt: Date
   archivedAt: Date | null
+  shards: number
   _count: TestCountAggregateOutputType | null
   _avg: TestAvgAggregateOutputType | null
   _sum: TestSumAggregateOutputType | null
@@ -317,6 +328,7 @@ export type TestWhereInput = {
   registeredAt?: Prisma.DateTimeFilter<"Test"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Test"> | Date | string
   archivedAt?: Prisma.DateTimeNullableFilter<"Test"> | Date | string | null
+  shards?: Prisma.IntFilter<"Test"> | number
   runs?: Prisma.RunListRelationFilter
 }
 
@@ -341,6 +353,7 @@ export type TestOrderByWithRelationInput = {
   registeredAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  shards?: Prisma.SortOrder
   runs?: Prisma.RunOrderByRelationAggregateInput
 }
 
@@ -368,6 +381,7 @@ export type TestWhereUniqueInput = Prisma.AtLeast<{
   registeredAt?: Prisma.DateTimeFilter<"Test"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Test"> | Date | string
   archivedAt?: Prisma.DateTimeNullableFilter<"Test"> | Date | string | null
+  shards?: Prisma.IntFilter<"Test"> | number
   runs?: Prisma.RunListRelationFilter
 }, "id">
 
@@ -392,6 +406,7 @@ export type TestOrderByWithAggregationInput = {
   registeredAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  shards?: Prisma.SortOrder
   _count?: Prisma.TestCountOrderByAggregateInput
   _avg?: Prisma.TestAvgOrderByAggregateInput
   _max?: Prisma.TestMaxOrderByAggregateInput
@@ -423,6 +438,7 @@ export type TestScalarWhereWithAggregatesInput = {
   registeredAt?: Prisma.DateTimeWithAggregatesFilter<"Test"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Test"> | Date | string
   archivedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Test"> | Date | string | null
+  shards?: Prisma.IntWithAggregatesFilter<"Test"> | number
 }
 
 export type TestCreateInput = {
@@ -446,6 +462,7 @@ export type TestCreateInput = {
   registeredAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  shards?: number
   runs?: Prisma.RunCreateNestedManyWithoutTestInput
 }
 
@@ -470,6 +487,7 @@ export type TestUncheckedCreateInput = {
   registeredAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  shards?: number
   runs?: Prisma.RunUncheckedCreateNestedManyWithoutTestInput
 }
 
@@ -494,6 +512,7 @@ export type TestUpdateInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
   runs?: Prisma.RunUpdateManyWithoutTestNestedInput
 }
 
@@ -518,6 +537,7 @@ export type TestUncheckedUpdateInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
   runs?: Prisma.RunUncheckedUpdateManyWithoutTestNestedInput
 }
 
@@ -542,6 +562,7 @@ export type TestCreateManyInput = {
   registeredAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  shards?: number
 }
 
 export type TestUpdateManyMutationInput = {
@@ -565,6 +586,7 @@ export type TestUpdateManyMutationInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type TestUncheckedUpdateManyInput = {
@@ -588,6 +610,7 @@ export type TestUncheckedUpdateManyInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type TestCountOrderByAggregateInput = {
@@ -611,10 +634,12 @@ export type TestCountOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type TestAvgOrderByAggregateInput = {
   runConfigVersion?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type TestMaxOrderByAggregateInput = {
@@ -633,6 +658,7 @@ export type TestMaxOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type TestMinOrderByAggregateInput = {
@@ -651,10 +677,12 @@ export type TestMinOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   archivedAt?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type TestSumOrderByAggregateInput = {
   runConfigVersion?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type TestNullableScalarRelationFilter = {
@@ -727,6 +755,7 @@ export type TestCreateWithoutRunsInput = {
   registeredAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  shards?: number
 }
 
 export type TestUncheckedCreateWithoutRunsInput = {
@@ -750,6 +779,7 @@ export type TestUncheckedCreateWithoutRunsInput = {
   registeredAt?: Date | string
   updatedAt?: Date | string
   archivedAt?: Date | string | null
+  shards?: number
 }
 
 export type TestCreateOrConnectWithoutRunsInput = {
@@ -789,6 +819,7 @@ export type TestUpdateWithoutRunsInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type TestUncheckedUpdateWithoutRunsInput = {
@@ -812,6 +843,7 @@ export type TestUncheckedUpdateWithoutRunsInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
@@ -866,6 +898,7 @@ export type TestSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   registeredAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  shards?: boolean
   runs?: boolean | Prisma.Test$runsArgs<ExtArgs>
   _count?: boolean | Prisma.TestCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["test"]>
@@ -891,6 +924,7 @@ export type TestSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   registeredAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  shards?: boolean
 }, ExtArgs["result"]["test"]>
 
 export type TestSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -914,6 +948,7 @@ export type TestSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   registeredAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  shards?: boolean
 }, ExtArgs["result"]["test"]>
 
 export type TestSelectScalar = {
@@ -937,9 +972,10 @@ export type TestSelectScalar = {
   registeredAt?: boolean
   updatedAt?: boolean
   archivedAt?: boolean
+  shards?: boolean
 }
 
-export type TestOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "description" | "labels" | "runConfig" | "cronSchedule" | "timezone" | "schedulePaused" | "nextRunAt" | "matrix" | "executor" | "retry" | "concurrencyPolicy" | "resources" | "source" | "runConfigVersion" | "registeredAt" | "updatedAt" | "archivedAt", ExtArgs["result"]["test"]>
+export type TestOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "description" | "labels" | "runConfig" | "cronSchedule" | "timezone" | "schedulePaused" | "nextRunAt" | "matrix" | "executor" | "retry" | "concurrencyPolicy" | "resources" | "source" | "runConfigVersion" | "registeredAt" | "updatedAt" | "archivedAt" | "shards", ExtArgs["result"]["test"]>
 export type TestInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   runs?: boolean | Prisma.Test$runsArgs<ExtArgs>
   _count?: boolean | Prisma.TestCountOutputTypeDefaultArgs<ExtArgs>
@@ -976,6 +1012,10 @@ export type $TestPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     registeredAt: Date
     updatedAt: Date
     archivedAt: Date | null
+    /**
+     * Distributed k6: runs per schedule (1 = not sharded).
+     */
+    shards: number
   }, ExtArgs["result"]["test"]>
   composites: {}
 }
@@ -1420,6 +1460,7 @@ export interface TestFieldRefs {
   readonly registeredAt: Prisma.FieldRef<"Test", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Test", 'DateTime'>
   readonly archivedAt: Prisma.FieldRef<"Test", 'DateTime'>
+  readonly shards: Prisma.FieldRef<"Test", 'Int'>
 }
     
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tstr/common/v1/executor.proto.
  */
 export const file_tstr_common_v1_executor: GenFile = /*@__PURE__*/
-  fileDesc("Ch10c3RyL2NvbW1vbi92MS9leGVjdXRvci5wcm90bxIOdHN0ci5jb21tb24udjEi6AQKCEV4ZWN1dG9yEgoKAmlkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEg0KBWltYWdlGAUgASgJEg8KB2NvbW1hbmQYBiADKAkSDAoEYXJncxgHIAMoCRIbChNhY2NlcHRlZF9maWxlX3R5cGVzGAggAygJEi4KA2VudhgJIAMoCzIhLnRzdHIuY29tbW9uLnYxLkV4ZWN1dG9yLkVudkVudHJ5Ej0KDnJlc3VsdF9wYXJzZXJzGAogAygOMiUudHN0ci5jb21tb24udjEuRXhlY3V0b3IuUmVzdWx0UGFyc2VyEhIKCmp1bml0X3BhdGgYCyABKAkSDAoEaWNvbhgMIAEoCRIPCgdidWlsdGluGA0gASgIEi4KCmNyZWF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEioAEKDFJlc3VsdFBhcnNlchIdChlSRVNVTFRfUEFSU0VSX1VOU1BFQ0lGSUVEEAASFwoTUkVTVUxUX1BBUlNFUl9KVU5JVBABEhwKGFJFU1VMVF9QQVJTRVJfSzZfU1VNTUFSWRACEhsKF1JFU1VMVF9QQVJTRVJfSzZfTkRKU09OEAMSHQoZUkVTVUxUX1BBUlNFUl9SRVNVTFRfSlNPThAEYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch10c3RyL2NvbW1vbi92MS9leGVjdXRvci5wcm90bxIOdHN0ci5jb21tb24udjEi+AQKCEV4ZWN1dG9yEgoKAmlkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEg0KBWltYWdlGAUgASgJEg8KB2NvbW1hbmQYBiADKAkSDAoEYXJncxgHIAMoCRIbChNhY2NlcHRlZF9maWxlX3R5cGVzGAggAygJEi4KA2VudhgJIAMoCzIhLnRzdHIuY29tbW9uLnYxLkV4ZWN1dG9yLkVudkVudHJ5Ej0KDnJlc3VsdF9wYXJzZXJzGAogAygOMiUudHN0ci5jb21tb24udjEuRXhlY3V0b3IuUmVzdWx0UGFyc2VyEhIKCmp1bml0X3BhdGgYCyABKAkSDAoEaWNvbhgMIAEoCRIPCgdidWlsdGluGA0gASgIEi4KCmNyZWF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgQIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqABCgxSZXN1bHRQYXJzZXISHQoZUkVTVUxUX1BBUlNFUl9VTlNQRUNJRklFRBAAEhcKE1JFU1VMVF9QQVJTRVJfSlVOSVQQARIcChhSRVNVTFRfUEFSU0VSX0s2X1NVTU1BUlkQAhIbChdSRVNVTFRfUEFSU0VSX0s2X05ESlNPThADEh0KGVJFU1VMVF9QQVJTRVJfUkVTVUxUX0pTT04QBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A named preset (k6, newman, playwright, …) that fills in image, command and result parsing.
@@ -100,6 +100,13 @@ export type Executor = Message<"tstr.common.v1.Executor"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 15;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Who manages the definition, e.g. "sync:/etc/tstr/definitions" for folder-synced executors.
+   *
+   * @generated from field: string source = 16;
+   */
+  source: string;
 };
 
 /**
