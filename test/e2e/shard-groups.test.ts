@@ -1,5 +1,5 @@
 import { type ControlPlane, silentLogger, startControlPlane } from "@tstr/control-plane";
-import { ControlService, DataService, RunnerService, RunStatus } from "@tstr/proto";
+import { ControlService, DataService, Run_Result, RunnerService, RunStatus } from "@tstr/proto";
 import { useTestDatabase } from "@tstr/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOf, issueToken, transportFor } from "./support/clients.js";
@@ -172,6 +172,23 @@ describe("shard groups", () => {
       runs: work.assignments.map((x) => ({ runId: x.run?.id ?? "", attempt: x.attempt })),
     });
     expect(beat.revoked).toHaveLength(2);
+  });
+
+  it("cancels the whole group when one shard is cancelled", async () => {
+    await shardedTest("cancel-group", 3);
+    const scheduled = await control().scheduleRun({ testName: "cancel-group" });
+    const holder = await runner("cancel-holder", "case=cancel-group", 0, 1);
+    const work = await holder.acquire(1);
+    expect(work.assignments).toHaveLength(1);
+    await control().cancelRun({ runId: scheduled.runs[2]?.id ?? "" });
+    const runs = (await data().queryRuns({ ids: scheduled.runs.map((r) => r.id) })).runs;
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const held = work.assignments[0]?.run?.id ?? "";
+    for (const run of scheduled.runs) {
+      const now = byId.get(run.id);
+      if (run.id === held) expect(now?.status).toBe(RunStatus.CANCELLING);
+      else expect([now?.status, now?.result]).toEqual([RunStatus.FINISHED, Run_Result.CANCELLED]);
+    }
   });
 
   it("gives every shard of a cron tick its own run", async () => {

@@ -47,6 +47,12 @@ export function createControlRunHandlers(deps: {
           throw new NotFoundError(`run "${req.runId}" not found in namespace "${namespace}"`);
         }
         if (run.status === "FINISHED") return create(CancelRunResponseSchema, { run: runToProto(run) });
+        // A distributed run is one run to the user: cancelling a shard cancels its whole group.
+        if (run.shardGroupId) {
+          for (const id of await deps.runs.unfinishedOfShardGroup(run.shardGroupId)) {
+            if (id !== run.id) await deps.lifecycle.cancel(id).catch(() => undefined);
+          }
+        }
         try {
           return create(CancelRunResponseSchema, { run: runToProto(await deps.lifecycle.cancel(run.id)) });
         } catch (error) {

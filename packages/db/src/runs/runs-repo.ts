@@ -33,6 +33,8 @@ export interface RunsRepository {
    * transaction ends and returns their ids, oldest first; what the concurrency policy looks at.
    */
   lockActiveOfTest(testId: string, client: pg.PoolClient): Promise<string[]>;
+  /** Ids of the unfinished runs of a shard group, in shard order. */
+  unfinishedOfShardGroup(shardGroupId: string, client?: Queryable): Promise<string[]>;
   /** Active runs (assigned, running, cancelling) of a runner. */
   activeForRunner(runnerId: string, client?: Queryable): Promise<RunRecord[]>;
 }
@@ -84,6 +86,14 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
         [JSON.stringify(payload), CHANNELS.runQueued],
       );
       return rows.map(runFromRow);
+    },
+
+    async unfinishedOfShardGroup(shardGroupId, client = pool) {
+      const { rows } = await client.query(
+        "SELECT id FROM runs WHERE shard_group_id = $1 AND status <> 'FINISHED' ORDER BY shard_index",
+        [shardGroupId],
+      );
+      return rows.map((r) => r.id as string);
     },
 
     async lockActiveOfTest(testId, client) {
