@@ -42,6 +42,13 @@ const serveSchema = z.object({
     .max(1024 ** 4),
   syncDir: z.string().min(1, "must name a folder").optional(),
   syncIntervalMs: z.number().int().min(1000, "must be at least 1s").max(86_400_000, "must be at most 24h"),
+  llmEndpoint: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, "must be an http:// or https:// URL")
+    .optional(),
+  llmModel: z.string().min(1, "must name a model").optional(),
+  llmApiKey: z.string().optional(),
+  llmTimeoutMs: z.number().int().min(100, "must be at least 100ms").max(600_000, "must be at most 10m").optional(),
 });
 
 export type ServeConfig = z.infer<typeof serveSchema>;
@@ -62,6 +69,9 @@ const SERVE_FLAGS = {
   "shutdown-grace": { env: "TSTR_SHUTDOWN_GRACE_MS", default: "10000" },
   "sync-dir": { env: "TSTR_SYNC_DIR" },
   "sync-interval": { env: "TSTR_SYNC_INTERVAL", default: "30s" },
+  "llm-endpoint": { env: "TSTR_LLM_ENDPOINT" },
+  "llm-model": { env: "TSTR_LLM_MODEL" },
+  "llm-timeout": { env: "TSTR_LLM_TIMEOUT", default: "30s" },
 } as const;
 
 export const SERVE_USAGE = `usage: tstr serve [flags]
@@ -82,11 +92,19 @@ export const SERVE_USAGE = `usage: tstr serve [flags]
   --sync-dir DIR              keep tests and suites equal to the *.yaml/*.yml/*.json files below DIR:
                               created, updated, and deleted when their file goes (env TSTR_SYNC_DIR)
   --sync-interval DURATION    full rescan of --sync-dir besides file events (env TSTR_SYNC_INTERVAL, 30s)
+  --llm-endpoint URL          OpenAI-compatible API (e.g. http://127.0.0.1:11434 or https://api.openai.com/v1)
+                              that summarises each k6 report; off by default (env TSTR_LLM_ENDPOINT;
+                              a bearer token is read from env TSTR_LLM_API_KEY)
+  --llm-model NAME            the model to ask (env TSTR_LLM_MODEL; required with --llm-endpoint)
+  --llm-timeout DURATION      longest wait for one summary (env TSTR_LLM_TIMEOUT, default 30s)
 `;
 
 /** Parses `tstr serve` flags with environment fallbacks into a typed config. */
 export function parseServeConfig(argv: string[], env: Record<string, string | undefined>): ServeConfig {
   const values = readFlags(argv, SERVE_FLAGS, env);
+  if (values["llm-endpoint"] && !values["llm-model"]) {
+    throw new ConfigError("--llm-model: is required with --llm-endpoint (or set TSTR_LLM_MODEL)");
+  }
   return validate(serveSchema, {
     listen: values.listen,
     databaseUrl: values["database-url"],
@@ -99,6 +117,10 @@ export function parseServeConfig(argv: string[], env: Record<string, string | un
     shutdownGraceMs: values["shutdown-grace"],
     syncDir: values["sync-dir"] || undefined,
     syncIntervalMs: durationFlag("sync-interval", values["sync-interval"]),
+    llmEndpoint: values["llm-endpoint"] || undefined,
+    llmModel: values["llm-model"] || undefined,
+    llmApiKey: env.TSTR_LLM_API_KEY || undefined,
+    llmTimeoutMs: durationFlag("llm-timeout", values["llm-timeout"]),
   });
 }
 

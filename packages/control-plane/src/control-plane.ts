@@ -17,6 +17,7 @@ import {
 import { AdminService, ControlService, DataService, IdentityService, RunnerService } from "@tstr/proto";
 import type { JWK } from "jose";
 import { createExecutorSubsystem } from "./executors/executor-subsystem.js";
+import { createK6Subsystem, type K6Options } from "./k6/k6-subsystem.js";
 import type { Logger } from "./logging/logger.js";
 import { createLoggingInterceptor } from "./logging/logging-interceptor.js";
 import { createVisibleNamespaces } from "./namespaces/visible-namespaces.js";
@@ -63,6 +64,8 @@ export interface ControlPlaneOptions {
   syncDir?: string;
   /** How often the sync folder is fully rescanned, besides file events (default 30 s). */
   syncIntervalMs?: number;
+  /** k6 reports: optional LLM summaries, baseline size, merge sweep. */
+  k6?: K6Options;
 }
 
 export interface ControlPlaneDeps {
@@ -107,6 +110,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     now,
   });
   const visibleNamespaces = createVisibleNamespaces(() => testsRepo.listNamespaces());
+  const k6 = createK6Subsystem({ db, logger, now }, options.k6);
   const runSystem = createRunSubsystem({
     db,
     logger,
@@ -115,6 +119,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     tokens,
     timings: { ...DEFAULT_RUN_TIMINGS, ...options.runTimings },
     cron: options.cron,
+    k6: k6.hooks,
   });
   await runSystem.ready;
   const suites = createSuiteSubsystem({ db, tests: testsRepo, scheduler: runSystem.scheduler, logger, now });
@@ -139,6 +144,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
         ...createDataHandlers({ catalog, tests: testsRepo, suites: suites.catalog, visibleNamespaces }),
         ...runSystem.data,
         ...suites.data,
+        ...k6.data,
       },
     },
     { service: RunnerService, impl: runSystem.runner },
@@ -175,6 +181,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     throw error;
   }
   sync.start();
+  k6.start();
   return {
     url: server.url,
     port: server.port,
@@ -186,6 +193,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       await sync.stop();
       await runSystem.stop();
       await server.close(options.shutdownGraceMs ?? 10_000);
+      await k6.stop();
       logger.info("stopped");
     },
   };

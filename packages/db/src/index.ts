@@ -11,6 +11,17 @@ export {
   type ExecutorWriteMeta,
 } from "./executors-repo.js";
 export { Prisma, type PrismaClient } from "./generated/prisma/client.js";
+export {
+  type K6RunDigestRecord,
+  type K6RunSearch,
+  type K6StatisticsRecord,
+  type K6TestTrendRecord,
+  k6Statistics,
+  searchK6Runs,
+} from "./k6-queries.js";
+export type * from "./k6-report-record.js";
+export { createK6ReportsRepository, type K6BaselineQuery, type K6ReportsRepository } from "./k6-reports-repo.js";
+export type { LockedShardGroup, ShardState } from "./k6-shard-group.js";
 export { createListener, type Listener, type ListenerOptions } from "./listener.js";
 export { lockLiveTestIds } from "./lock-live-tests.js";
 export { type ApplyMigrationsOptions, applyMigrations, MIGRATIONS } from "./migrate.js";

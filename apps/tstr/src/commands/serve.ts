@@ -33,6 +33,16 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
         signingKey,
         syncDir: config.syncDir,
         syncIntervalMs: config.syncIntervalMs,
+        k6: config.llmEndpoint
+          ? {
+              llm: {
+                endpoint: config.llmEndpoint,
+                model: config.llmModel ?? "",
+                apiKey: config.llmApiKey,
+                timeoutMs: config.llmTimeoutMs,
+              },
+            }
+          : undefined,
         runTimings: {
           leaseMs: config.leaseMs,
           heartbeatIntervalMs: Math.max(200, Math.round(config.leaseMs / 6)),

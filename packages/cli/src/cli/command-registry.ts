@@ -7,6 +7,9 @@ import { executorDeleteCommand } from "../commands/executor-delete.js";
 import { executorGetCommand } from "../commands/executor-get.js";
 import { executorListCommand } from "../commands/executor-list.js";
 import { identityCommand } from "../commands/identity.js";
+import { k6ReportCommand } from "../commands/k6-report.js";
+import { k6SearchCommand } from "../commands/k6-search.js";
+import { k6StatsCommand } from "../commands/k6-stats.js";
 import { logsCommand } from "../commands/logs.js";
 import { runCancelCommand } from "../commands/run-cancel.js";
 import { runGetCommand } from "../commands/run-get.js";
@@ -51,6 +54,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   runListCommand,
   runGetCommand,
   runCancelCommand,
+  k6ReportCommand,
+  k6SearchCommand,
+  k6StatsCommand,
   runnerListCommand,
   runnerGetCommand,
   tokenIssueCommand,
@@ -72,6 +78,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: "List, inspect and delete executor presets such as k6 and newman (apply them with `tstrctl apply`)",
   },
   { name: "run", summary: "Schedule runs (and wait for them), list, inspect and cancel runs" },
+  { name: "k6", summary: "Read k6 load-test reports, search k6 runs and summarise their findings" },
   { name: "runner", summary: "List and inspect runner agents" },
   { name: "token", summary: "Issue, list, inspect and revoke access tokens" },
   { name: "config", summary: "Manage named connection contexts" },

@@ -4,6 +4,7 @@ import type { LogChunkRecord, RunLogsRepository, RunRecord, RunsRepository, Test
 import { isUuid, ValidationError } from "@tstr/domain";
 import { AppendLogsResponseSchema, type LogChunk, type ReportResultsRequest } from "@tstr/proto";
 import { NotFoundError } from "../errors.js";
+import type { K6RunHooks } from "../k6/k6-run-hooks.js";
 import { CASE_STATUS_FROM_PROTO, STREAM_FROM_PROTO } from "../mapping/run-mapping.js";
 import { StaleAttemptError } from "./run-lifecycle.js";
 
@@ -20,6 +21,8 @@ export function createLogIngest(deps: {
   logs: RunLogsRepository;
   testCases: TestCasesRepository;
   capBytes: number;
+  /** Checks and stores k6 results (before anything else, so a malformed payload stores nothing). */
+  k6?: Pick<K6RunHooks, "ingest">;
 }) {
   async function holder(runId: string, attempt: number, runnerId: string): Promise<RunRecord> {
     const run = isUuid(runId) ? await deps.runs.getById(runId) : undefined;
@@ -74,9 +77,10 @@ export function createLogIngest(deps: {
       return create(AppendLogsResponseSchema, { stored, truncated });
     },
 
-    /** Result data (merged) and test cases (replacing the attempt's, unless `keepTestCases`). */
+    /** k6 results, result data (merged) and test cases (replacing the attempt's, unless `keepTestCases`). */
     async reportResults(req: ReportResultsRequest, runnerId: string, opts: { keepTestCases?: boolean } = {}) {
-      await holder(req.runId, req.attempt, runnerId);
+      const run = await holder(req.runId, req.attempt, runnerId);
+      await deps.k6?.ingest(run, req);
       await deps.runs.mergeResultData(req.runId, req.resultData);
       if (opts.keepTestCases) return;
       await deps.testCases.replace(

@@ -34,6 +34,11 @@ export interface RunLifecycleDeps {
   now: () => Date;
   /** Extra time the server allows beyond timeout + grace before it times a run out itself. */
   deadlineSlackMs: number;
+  /**
+   * Called once a change that finished a run has committed (not for changes made in a caller's
+   * transaction); e.g. merges a distributed k6 run when its last shard finishes. Must not throw.
+   */
+  onFinished?: (run: RunRecord) => Promise<void>;
 }
 
 /** How long a run may take once started: its timeout plus the grace period for stopping it. */
@@ -89,7 +94,10 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
       }
       return updated;
     };
-    return inTransaction ? body(inTransaction) : withPgTransaction(pool, body);
+    if (inTransaction) return body(inTransaction);
+    const updated = await withPgTransaction(pool, body);
+    if (updated.status === "FINISHED") await deps.onFinished?.(updated).catch(() => undefined);
+    return updated;
   }
 
   return {

@@ -5,6 +5,7 @@ import {
   createTestCasesRepository,
   type Database,
 } from "@tstr/db";
+import type { K6RunHooks } from "../k6/k6-run-hooks.js";
 import type { Logger } from "../logging/logger.js";
 import { type CronLoop, type CronLoopOptions, startCronLoop } from "../scheduling/cron-loop.js";
 import { createControlRunHandlers } from "../services/control-run-handlers.js";
@@ -64,6 +65,8 @@ export function createRunSubsystem(deps: {
   timings: RunTimings;
   /** The cron scheduler's options; false runs no cron scheduler in this process. */
   cron?: CronLoopOptions | false;
+  /** k6 results ingest and the merge of distributed k6 runs when they finish. */
+  k6?: K6RunHooks;
 }) {
   const { db, logger, now, timings } = deps;
   let reaper: ReturnType<typeof startReaper> | undefined;
@@ -74,7 +77,13 @@ export function createRunSubsystem(deps: {
   // Losing the LISTEN connection means the database was unreachable: runners could not renew
   // their leases either, so the reaper gives them one more lease period.
   const events = createRunEvents(db.url, logger, () => reaper?.holdLeases());
-  const lifecycle = createRunLifecycle({ pool: db.pool, runs, now, deadlineSlackMs: timings.deadlineSlackMs });
+  const lifecycle = createRunLifecycle({
+    pool: db.pool,
+    runs,
+    now,
+    deadlineSlackMs: timings.deadlineSlackMs,
+    onFinished: deps.k6?.onRunFinished,
+  });
   const dispatcher = createWorkDispatcher({
     pool: db.pool,
     runs,
@@ -87,7 +96,7 @@ export function createRunSubsystem(deps: {
     now,
   });
   const scheduler = createRunScheduler({ pool: db.pool, runs, lifecycle });
-  const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes });
+  const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes, k6: deps.k6 });
   const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
   const cron: CronLoop | undefined =
     deps.cron === false ? undefined : startCronLoop({ pool: db.pool, scheduler, logger }, deps.cron);

@@ -125,6 +125,13 @@ export type K6Series = Prisma.K6SeriesModel
  */
 export type K6Finding = Prisma.K6FindingModel
 /**
+ * Model K6GroupReport
+ * The merged report of a distributed k6 run: its shards' aggregates merged and thresholds judged
+ * once on the merged data. Written once, when the group's last shard finished; it hangs off the
+ * group's first shard.
+ */
+export type K6GroupReport = Prisma.K6GroupReportModel
+/**
  * Model ExecutionCounter
  * Per-namespace sequence for human-friendly run numbers.
  */

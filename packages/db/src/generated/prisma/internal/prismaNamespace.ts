@@ -413,6 +413,7 @@ export const ModelName = {
   K6Summary: 'K6Summary',
   K6Series: 'K6Series',
   K6Finding: 'K6Finding',
+  K6GroupReport: 'K6GroupReport',
   ExecutionCounter: 'ExecutionCounter'
 } as const
 
@@ -429,7 +430,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "test" | "suite" | "suiteRun" | "executor" | "run" | "runAttempt" | "runLogChunk" | "runLogStat" | "runTestCase" | "runner" | "accessToken" | "signingKey" | "serverState" | "k6Summary" | "k6Series" | "k6Finding" | "executionCounter"
+    modelProps: "test" | "suite" | "suiteRun" | "executor" | "run" | "runAttempt" | "runLogChunk" | "runLogStat" | "runTestCase" | "runner" | "accessToken" | "signingKey" | "serverState" | "k6Summary" | "k6Series" | "k6Finding" | "k6GroupReport" | "executionCounter"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1617,6 +1618,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    K6GroupReport: {
+      payload: Prisma.$K6GroupReportPayload<ExtArgs>
+      fields: Prisma.K6GroupReportFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.K6GroupReportFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.K6GroupReportFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>
+        }
+        findFirst: {
+          args: Prisma.K6GroupReportFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.K6GroupReportFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>
+        }
+        findMany: {
+          args: Prisma.K6GroupReportFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>[]
+        }
+        create: {
+          args: Prisma.K6GroupReportCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>
+        }
+        createMany: {
+          args: Prisma.K6GroupReportCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.K6GroupReportCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>[]
+        }
+        delete: {
+          args: Prisma.K6GroupReportDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>
+        }
+        update: {
+          args: Prisma.K6GroupReportUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>
+        }
+        deleteMany: {
+          args: Prisma.K6GroupReportDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.K6GroupReportUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.K6GroupReportUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>[]
+        }
+        upsert: {
+          args: Prisma.K6GroupReportUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$K6GroupReportPayload>
+        }
+        aggregate: {
+          args: Prisma.K6GroupReportAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateK6GroupReport>
+        }
+        groupBy: {
+          args: Prisma.K6GroupReportGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.K6GroupReportGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.K6GroupReportCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.K6GroupReportCountAggregateOutputType> | number
+        }
+      }
+    }
     ExecutionCounter: {
       payload: Prisma.$ExecutionCounterPayload<ExtArgs>
       fields: Prisma.ExecutionCounterFieldRefs
@@ -1959,7 +2034,15 @@ export const K6SummaryScalarFieldEnum = {
   metrics: 'metrics',
   thresholds: 'thresholds',
   checks: 'checks',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  reason: 'reason',
+  durationMs: 'durationMs',
+  p95Ms: 'p95Ms',
+  errorRate: 'errorRate',
+  rps: 'rps',
+  shards: 'shards',
+  aggregate: 'aggregate',
+  llmSummary: 'llmSummary'
 } as const
 
 export type K6SummaryScalarFieldEnum = (typeof K6SummaryScalarFieldEnum)[keyof typeof K6SummaryScalarFieldEnum]
@@ -1977,7 +2060,9 @@ export const K6SeriesScalarFieldEnum = {
   latencyP95: 'latencyP95',
   latencyP99: 'latencyP99',
   dataSent: 'dataSent',
-  dataReceived: 'dataReceived'
+  dataReceived: 'dataReceived',
+  checksPassed: 'checksPassed',
+  checksFailed: 'checksFailed'
 } as const
 
 export type K6SeriesScalarFieldEnum = (typeof K6SeriesScalarFieldEnum)[keyof typeof K6SeriesScalarFieldEnum]
@@ -1997,6 +2082,30 @@ export const K6FindingScalarFieldEnum = {
 } as const
 
 export type K6FindingScalarFieldEnum = (typeof K6FindingScalarFieldEnum)[keyof typeof K6FindingScalarFieldEnum]
+
+
+export const K6GroupReportScalarFieldEnum = {
+  shardGroupId: 'shardGroupId',
+  runId: 'runId',
+  shards: 'shards',
+  missingShards: 'missingShards',
+  verdict: 'verdict',
+  reason: 'reason',
+  metrics: 'metrics',
+  thresholds: 'thresholds',
+  checks: 'checks',
+  series: 'series',
+  findings: 'findings',
+  aggregate: 'aggregate',
+  durationMs: 'durationMs',
+  p95Ms: 'p95Ms',
+  errorRate: 'errorRate',
+  rps: 'rps',
+  llmSummary: 'llmSummary',
+  createdAt: 'createdAt'
+} as const
+
+export type K6GroupReportScalarFieldEnum = (typeof K6GroupReportScalarFieldEnum)[keyof typeof K6GroupReportScalarFieldEnum]
 
 
 export const ExecutionCounterScalarFieldEnum = {
@@ -2332,6 +2441,7 @@ export type GlobalOmitConfig = {
   k6Summary?: Prisma.K6SummaryOmit
   k6Series?: Prisma.K6SeriesOmit
   k6Finding?: Prisma.K6FindingOmit
+  k6GroupReport?: Prisma.K6GroupReportOmit
   executionCounter?: Prisma.ExecutionCounterOmit
 }
 

@@ -67,6 +67,7 @@ export const ModelName = {
   K6Summary: 'K6Summary',
   K6Series: 'K6Series',
   K6Finding: 'K6Finding',
+  K6GroupReport: 'K6GroupReport',
   ExecutionCounter: 'ExecutionCounter'
 } as const
 
@@ -315,7 +316,15 @@ export const K6SummaryScalarFieldEnum = {
   metrics: 'metrics',
   thresholds: 'thresholds',
   checks: 'checks',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  reason: 'reason',
+  durationMs: 'durationMs',
+  p95Ms: 'p95Ms',
+  errorRate: 'errorRate',
+  rps: 'rps',
+  shards: 'shards',
+  aggregate: 'aggregate',
+  llmSummary: 'llmSummary'
 } as const
 
 export type K6SummaryScalarFieldEnum = (typeof K6SummaryScalarFieldEnum)[keyof typeof K6SummaryScalarFieldEnum]
@@ -333,7 +342,9 @@ export const K6SeriesScalarFieldEnum = {
   latencyP95: 'latencyP95',
   latencyP99: 'latencyP99',
   dataSent: 'dataSent',
-  dataReceived: 'dataReceived'
+  dataReceived: 'dataReceived',
+  checksPassed: 'checksPassed',
+  checksFailed: 'checksFailed'
 } as const
 
 export type K6SeriesScalarFieldEnum = (typeof K6SeriesScalarFieldEnum)[keyof typeof K6SeriesScalarFieldEnum]
@@ -353,6 +364,30 @@ export const K6FindingScalarFieldEnum = {
 } as const
 
 export type K6FindingScalarFieldEnum = (typeof K6FindingScalarFieldEnum)[keyof typeof K6FindingScalarFieldEnum]
+
+
+export const K6GroupReportScalarFieldEnum = {
+  shardGroupId: 'shardGroupId',
+  runId: 'runId',
+  shards: 'shards',
+  missingShards: 'missingShards',
+  verdict: 'verdict',
+  reason: 'reason',
+  metrics: 'metrics',
+  thresholds: 'thresholds',
+  checks: 'checks',
+  series: 'series',
+  findings: 'findings',
+  aggregate: 'aggregate',
+  durationMs: 'durationMs',
+  p95Ms: 'p95Ms',
+  errorRate: 'errorRate',
+  rps: 'rps',
+  llmSummary: 'llmSummary',
+  createdAt: 'createdAt'
+} as const
+
+export type K6GroupReportScalarFieldEnum = (typeof K6GroupReportScalarFieldEnum)[keyof typeof K6GroupReportScalarFieldEnum]
 
 
 export const ExecutionCounterScalarFieldEnum = {

@@ -37,6 +37,8 @@ export type K6SeriesAvgAggregateOutputType = {
   latencyP99: number | null
   dataSent: number | null
   dataReceived: number | null
+  checksPassed: number | null
+  checksFailed: number | null
 }
 
 export type K6SeriesSumAggregateOutputType = {
@@ -50,6 +52,8 @@ export type K6SeriesSumAggregateOutputType = {
   latencyP99: number | null
   dataSent: bigint | null
   dataReceived: bigint | null
+  checksPassed: number | null
+  checksFailed: number | null
 }
 
 export type K6SeriesMinAggregateOutputType = {
@@ -65,6 +69,8 @@ export type K6SeriesMinAggregateOutputType = {
   latencyP99: number | null
   dataSent: bigint | null
   dataReceived: bigint | null
+  checksPassed: number | null
+  checksFailed: number | null
 }
 
 export type K6SeriesMaxAggregateOutputType = {
@@ -80,6 +86,8 @@ export type K6SeriesMaxAggregateOutputType = {
   latencyP99: number | null
   dataSent: bigint | null
   dataReceived: bigint | null
+  checksPassed: number | null
+  checksFailed: number | null
 }
 
 export type K6SeriesCountAggregateOutputType = {
@@ -95,6 +103,8 @@ export type K6SeriesCountAggregateOutputType = {
   latencyP99: number
   dataSent: number
   dataReceived: number
+  checksPassed: number
+  checksFailed: number
   _all: number
 }
 
@@ -110,6 +120,8 @@ export type K6SeriesAvgAggregateInputType = {
   latencyP99?: true
   dataSent?: true
   dataReceived?: true
+  checksPassed?: true
+  checksFailed?: true
 }
 
 export type K6SeriesSumAggregateInputType = {
@@ -123,6 +135,8 @@ export type K6SeriesSumAggregateInputType = {
   latencyP99?: true
   dataSent?: true
   dataReceived?: true
+  checksPassed?: true
+  checksFailed?: true
 }
 
 export type K6SeriesMinAggregateInputType = {
@@ -138,6 +152,8 @@ export type K6SeriesMinAggregateInputType = {
   latencyP99?: true
   dataSent?: true
   dataReceived?: true
+  checksPassed?: true
+  checksFailed?: true
 }
 
 export type K6SeriesMaxAggregateInputType = {
@@ -153,6 +169,8 @@ export type K6SeriesMaxAggregateInputType = {
   latencyP99?: true
   dataSent?: true
   dataReceived?: true
+  checksPassed?: true
+  checksFailed?: true
 }
 
 export type K6SeriesCountAggregateInputType = {
@@ -168,6 +186,8 @@ export type K6SeriesCountAggregateInputType = {
   latencyP99?: true
   dataSent?: true
   dataReceived?: true
+  checksPassed?: true
+  checksFailed?: true
   _all?: true
 }
 
@@ -270,6 +290,8 @@ export type K6SeriesGroupByOutputType = {
   latencyP99: number | null
   dataSent: bigint
   dataReceived: bigint
+  checksPassed: number
+  checksFailed: number
   _count: K6SeriesCountAggregateOutputType | null
   _avg: K6SeriesAvgAggregateOutputType | null
   _sum: K6SeriesSumAggregateOutputType | null
@@ -308,6 +330,8 @@ export type K6SeriesWhereInput = {
   latencyP99?: Prisma.FloatNullableFilter<"K6Series"> | number | null
   dataSent?: Prisma.BigIntFilter<"K6Series"> | bigint | number
   dataReceived?: Prisma.BigIntFilter<"K6Series"> | bigint | number
+  checksPassed?: Prisma.IntFilter<"K6Series"> | number
+  checksFailed?: Prisma.IntFilter<"K6Series"> | number
   run?: Prisma.XOR<Prisma.RunScalarRelationFilter, Prisma.RunWhereInput>
 }
 
@@ -324,6 +348,8 @@ export type K6SeriesOrderByWithRelationInput = {
   latencyP99?: Prisma.SortOrderInput | Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
   run?: Prisma.RunOrderByWithRelationInput
 }
 
@@ -344,6 +370,8 @@ export type K6SeriesWhereUniqueInput = Prisma.AtLeast<{
   latencyP99?: Prisma.FloatNullableFilter<"K6Series"> | number | null
   dataSent?: Prisma.BigIntFilter<"K6Series"> | bigint | number
   dataReceived?: Prisma.BigIntFilter<"K6Series"> | bigint | number
+  checksPassed?: Prisma.IntFilter<"K6Series"> | number
+  checksFailed?: Prisma.IntFilter<"K6Series"> | number
   run?: Prisma.XOR<Prisma.RunScalarRelationFilter, Prisma.RunWhereInput>
 }, "runId_attempt_ts">
 
@@ -360,6 +388,8 @@ export type K6SeriesOrderByWithAggregationInput = {
   latencyP99?: Prisma.SortOrderInput | Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
   _count?: Prisma.K6SeriesCountOrderByAggregateInput
   _avg?: Prisma.K6SeriesAvgOrderByAggregateInput
   _max?: Prisma.K6SeriesMaxOrderByAggregateInput
@@ -383,6 +413,8 @@ export type K6SeriesScalarWhereWithAggregatesInput = {
   latencyP99?: Prisma.FloatNullableWithAggregatesFilter<"K6Series"> | number | null
   dataSent?: Prisma.BigIntWithAggregatesFilter<"K6Series"> | bigint | number
   dataReceived?: Prisma.BigIntWithAggregatesFilter<"K6Series"> | bigint | number
+  checksPassed?: Prisma.IntWithAggregatesFilter<"K6Series"> | number
+  checksFailed?: Prisma.IntWithAggregatesFilter<"K6Series"> | number
 }
 
 export type K6SeriesCreateInput = {
@@ -397,6 +429,8 @@ export type K6SeriesCreateInput = {
   latencyP99?: number | null
   dataSent?: bigint | number
   dataReceived?: bigint | number
+  checksPassed?: number
+  checksFailed?: number
   run: Prisma.RunCreateNestedOneWithoutK6SeriesInput
 }
 
@@ -413,6 +447,8 @@ export type K6SeriesUncheckedCreateInput = {
   latencyP99?: number | null
   dataSent?: bigint | number
   dataReceived?: bigint | number
+  checksPassed?: number
+  checksFailed?: number
 }
 
 export type K6SeriesUpdateInput = {
@@ -427,6 +463,8 @@ export type K6SeriesUpdateInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
   run?: Prisma.RunUpdateOneRequiredWithoutK6SeriesNestedInput
 }
 
@@ -443,6 +481,8 @@ export type K6SeriesUncheckedUpdateInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type K6SeriesCreateManyInput = {
@@ -458,6 +498,8 @@ export type K6SeriesCreateManyInput = {
   latencyP99?: number | null
   dataSent?: bigint | number
   dataReceived?: bigint | number
+  checksPassed?: number
+  checksFailed?: number
 }
 
 export type K6SeriesUpdateManyMutationInput = {
@@ -472,6 +514,8 @@ export type K6SeriesUpdateManyMutationInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type K6SeriesUncheckedUpdateManyInput = {
@@ -487,6 +531,8 @@ export type K6SeriesUncheckedUpdateManyInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type K6SeriesListRelationFilter = {
@@ -518,6 +564,8 @@ export type K6SeriesCountOrderByAggregateInput = {
   latencyP99?: Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
 }
 
 export type K6SeriesAvgOrderByAggregateInput = {
@@ -531,6 +579,8 @@ export type K6SeriesAvgOrderByAggregateInput = {
   latencyP99?: Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
 }
 
 export type K6SeriesMaxOrderByAggregateInput = {
@@ -546,6 +596,8 @@ export type K6SeriesMaxOrderByAggregateInput = {
   latencyP99?: Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
 }
 
 export type K6SeriesMinOrderByAggregateInput = {
@@ -561,6 +613,8 @@ export type K6SeriesMinOrderByAggregateInput = {
   latencyP99?: Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
 }
 
 export type K6SeriesSumOrderByAggregateInput = {
@@ -574,6 +628,8 @@ export type K6SeriesSumOrderByAggregateInput = {
   latencyP99?: Prisma.SortOrder
   dataSent?: Prisma.SortOrder
   dataReceived?: Prisma.SortOrder
+  checksPassed?: Prisma.SortOrder
+  checksFailed?: Prisma.SortOrder
 }
 
 export type K6SeriesCreateNestedManyWithoutRunInput = {
@@ -630,6 +686,8 @@ export type K6SeriesCreateWithoutRunInput = {
   latencyP99?: number | null
   dataSent?: bigint | number
   dataReceived?: bigint | number
+  checksPassed?: number
+  checksFailed?: number
 }
 
 export type K6SeriesUncheckedCreateWithoutRunInput = {
@@ -644,6 +702,8 @@ export type K6SeriesUncheckedCreateWithoutRunInput = {
   latencyP99?: number | null
   dataSent?: bigint | number
   dataReceived?: bigint | number
+  checksPassed?: number
+  checksFailed?: number
 }
 
 export type K6SeriesCreateOrConnectWithoutRunInput = {
@@ -688,6 +748,8 @@ export type K6SeriesScalarWhereInput = {
   latencyP99?: Prisma.FloatNullableFilter<"K6Series"> | number | null
   dataSent?: Prisma.BigIntFilter<"K6Series"> | bigint | number
   dataReceived?: Prisma.BigIntFilter<"K6Series"> | bigint | number
+  checksPassed?: Prisma.IntFilter<"K6Series"> | number
+  checksFailed?: Prisma.IntFilter<"K6Series"> | number
 }
 
 export type K6SeriesCreateManyRunInput = {
@@ -702,6 +764,8 @@ export type K6SeriesCreateManyRunInput = {
   latencyP99?: number | null
   dataSent?: bigint | number
   dataReceived?: bigint | number
+  checksPassed?: number
+  checksFailed?: number
 }
 
 export type K6SeriesUpdateWithoutRunInput = {
@@ -716,6 +780,8 @@ export type K6SeriesUpdateWithoutRunInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type K6SeriesUncheckedUpdateWithoutRunInput = {
@@ -730,6 +796,8 @@ export type K6SeriesUncheckedUpdateWithoutRunInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type K6SeriesUncheckedUpdateManyWithoutRunInput = {
@@ -744,6 +812,8 @@ export type K6SeriesUncheckedUpdateManyWithoutRunInput = {
   latencyP99?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   dataSent?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   dataReceived?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  checksPassed?: Prisma.IntFieldUpdateOperationsInput | number
+  checksFailed?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
@@ -761,6 +831,8 @@ export type K6SeriesSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   latencyP99?: boolean
   dataSent?: boolean
   dataReceived?: boolean
+  checksPassed?: boolean
+  checksFailed?: boolean
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["k6Series"]>
 
@@ -777,6 +849,8 @@ export type K6SeriesSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   latencyP99?: boolean
   dataSent?: boolean
   dataReceived?: boolean
+  checksPassed?: boolean
+  checksFailed?: boolean
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["k6Series"]>
 
@@ -793,6 +867,8 @@ export type K6SeriesSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   latencyP99?: boolean
   dataSent?: boolean
   dataReceived?: boolean
+  checksPassed?: boolean
+  checksFailed?: boolean
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["k6Series"]>
 
@@ -809,9 +885,11 @@ export type K6SeriesSelectScalar = {
   latencyP99?: boolean
   dataSent?: boolean
   dataReceived?: boolean
+  checksPassed?: boolean
+  checksFailed?: boolean
 }
 
-export type K6SeriesOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"runId" | "attempt" | "ts" | "requests" | "failedRequests" | "vus" | "latencyP50" | "latencyP90" | "latencyP95" | "latencyP99" | "dataSent" | "dataReceived", ExtArgs["result"]["k6Series"]>
+export type K6SeriesOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"runId" | "attempt" | "ts" | "requests" | "failedRequests" | "vus" | "latencyP50" | "latencyP90" | "latencyP95" | "latencyP99" | "dataSent" | "dataReceived" | "checksPassed" | "checksFailed", ExtArgs["result"]["k6Series"]>
 export type K6SeriesInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }
@@ -840,6 +918,8 @@ export type $K6SeriesPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     latencyP99: number | null
     dataSent: bigint
     dataReceived: bigint
+    checksPassed: number
+    checksFailed: number
   }, ExtArgs["result"]["k6Series"]>
   composites: {}
 }
@@ -1276,6 +1356,8 @@ export interface K6SeriesFieldRefs {
   readonly latencyP99: Prisma.FieldRef<"K6Series", 'Float'>
   readonly dataSent: Prisma.FieldRef<"K6Series", 'BigInt'>
   readonly dataReceived: Prisma.FieldRef<"K6Series", 'BigInt'>
+  readonly checksPassed: Prisma.FieldRef<"K6Series", 'Int'>
+  readonly checksFailed: Prisma.FieldRef<"K6Series", 'Int'>
 }
     
 

@@ -28,10 +28,20 @@ export type AggregateK6Summary = {
 
 export type K6SummaryAvgAggregateOutputType = {
   attempt: number | null
+  durationMs: number | null
+  p95Ms: number | null
+  errorRate: number | null
+  rps: number | null
+  shards: number | null
 }
 
 export type K6SummarySumAggregateOutputType = {
   attempt: number | null
+  durationMs: number | null
+  p95Ms: number | null
+  errorRate: number | null
+  rps: number | null
+  shards: number | null
 }
 
 export type K6SummaryMinAggregateOutputType = {
@@ -39,6 +49,13 @@ export type K6SummaryMinAggregateOutputType = {
   attempt: number | null
   verdict: string | null
   createdAt: Date | null
+  reason: string | null
+  durationMs: number | null
+  p95Ms: number | null
+  errorRate: number | null
+  rps: number | null
+  shards: number | null
+  llmSummary: string | null
 }
 
 export type K6SummaryMaxAggregateOutputType = {
@@ -46,6 +63,13 @@ export type K6SummaryMaxAggregateOutputType = {
   attempt: number | null
   verdict: string | null
   createdAt: Date | null
+  reason: string | null
+  durationMs: number | null
+  p95Ms: number | null
+  errorRate: number | null
+  rps: number | null
+  shards: number | null
+  llmSummary: string | null
 }
 
 export type K6SummaryCountAggregateOutputType = {
@@ -56,16 +80,34 @@ export type K6SummaryCountAggregateOutputType = {
   thresholds: number
   checks: number
   createdAt: number
+  reason: number
+  durationMs: number
+  p95Ms: number
+  errorRate: number
+  rps: number
+  shards: number
+  aggregate: number
+  llmSummary: number
   _all: number
 }
 
 
 export type K6SummaryAvgAggregateInputType = {
   attempt?: true
+  durationMs?: true
+  p95Ms?: true
+  errorRate?: true
+  rps?: true
+  shards?: true
 }
 
 export type K6SummarySumAggregateInputType = {
   attempt?: true
+  durationMs?: true
+  p95Ms?: true
+  errorRate?: true
+  rps?: true
+  shards?: true
 }
 
 export type K6SummaryMinAggregateInputType = {
@@ -73,6 +115,13 @@ export type K6SummaryMinAggregateInputType = {
   attempt?: true
   verdict?: true
   createdAt?: true
+  reason?: true
+  durationMs?: true
+  p95Ms?: true
+  errorRate?: true
+  rps?: true
+  shards?: true
+  llmSummary?: true
 }
 
 export type K6SummaryMaxAggregateInputType = {
@@ -80,6 +129,13 @@ export type K6SummaryMaxAggregateInputType = {
   attempt?: true
   verdict?: true
   createdAt?: true
+  reason?: true
+  durationMs?: true
+  p95Ms?: true
+  errorRate?: true
+  rps?: true
+  shards?: true
+  llmSummary?: true
 }
 
 export type K6SummaryCountAggregateInputType = {
@@ -90,6 +146,14 @@ export type K6SummaryCountAggregateInputType = {
   thresholds?: true
   checks?: true
   createdAt?: true
+  reason?: true
+  durationMs?: true
+  p95Ms?: true
+  errorRate?: true
+  rps?: true
+  shards?: true
+  aggregate?: true
+  llmSummary?: true
   _all?: true
 }
 
@@ -187,6 +251,14 @@ export type K6SummaryGroupByOutputType = {
   thresholds: runtime.JsonValue
   checks: runtime.JsonValue
   createdAt: Date
+  reason: string | null
+  durationMs: number | null
+  p95Ms: number | null
+  errorRate: number | null
+  rps: number | null
+  shards: number
+  aggregate: runtime.JsonValue | null
+  llmSummary: string | null
   _count: K6SummaryCountAggregateOutputType | null
   _avg: K6SummaryAvgAggregateOutputType | null
   _sum: K6SummarySumAggregateOutputType | null
@@ -220,6 +292,14 @@ export type K6SummaryWhereInput = {
   thresholds?: Prisma.JsonFilter<"K6Summary">
   checks?: Prisma.JsonFilter<"K6Summary">
   createdAt?: Prisma.DateTimeFilter<"K6Summary"> | Date | string
+  reason?: Prisma.StringNullableFilter<"K6Summary"> | string | null
+  durationMs?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  p95Ms?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  errorRate?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  rps?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  shards?: Prisma.IntFilter<"K6Summary"> | number
+  aggregate?: Prisma.JsonNullableFilter<"K6Summary">
+  llmSummary?: Prisma.StringNullableFilter<"K6Summary"> | string | null
   run?: Prisma.XOR<Prisma.RunScalarRelationFilter, Prisma.RunWhereInput>
 }
 
@@ -231,6 +311,14 @@ export type K6SummaryOrderByWithRelationInput = {
   thresholds?: Prisma.SortOrder
   checks?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  reason?: Prisma.SortOrderInput | Prisma.SortOrder
+  durationMs?: Prisma.SortOrderInput | Prisma.SortOrder
+  p95Ms?: Prisma.SortOrderInput | Prisma.SortOrder
+  errorRate?: Prisma.SortOrderInput | Prisma.SortOrder
+  rps?: Prisma.SortOrderInput | Prisma.SortOrder
+  shards?: Prisma.SortOrder
+  aggregate?: Prisma.SortOrderInput | Prisma.SortOrder
+  llmSummary?: Prisma.SortOrderInput | Prisma.SortOrder
   run?: Prisma.RunOrderByWithRelationInput
 }
 
@@ -246,6 +334,14 @@ export type K6SummaryWhereUniqueInput = Prisma.AtLeast<{
   thresholds?: Prisma.JsonFilter<"K6Summary">
   checks?: Prisma.JsonFilter<"K6Summary">
   createdAt?: Prisma.DateTimeFilter<"K6Summary"> | Date | string
+  reason?: Prisma.StringNullableFilter<"K6Summary"> | string | null
+  durationMs?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  p95Ms?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  errorRate?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  rps?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  shards?: Prisma.IntFilter<"K6Summary"> | number
+  aggregate?: Prisma.JsonNullableFilter<"K6Summary">
+  llmSummary?: Prisma.StringNullableFilter<"K6Summary"> | string | null
   run?: Prisma.XOR<Prisma.RunScalarRelationFilter, Prisma.RunWhereInput>
 }, "runId_attempt">
 
@@ -257,6 +353,14 @@ export type K6SummaryOrderByWithAggregationInput = {
   thresholds?: Prisma.SortOrder
   checks?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  reason?: Prisma.SortOrderInput | Prisma.SortOrder
+  durationMs?: Prisma.SortOrderInput | Prisma.SortOrder
+  p95Ms?: Prisma.SortOrderInput | Prisma.SortOrder
+  errorRate?: Prisma.SortOrderInput | Prisma.SortOrder
+  rps?: Prisma.SortOrderInput | Prisma.SortOrder
+  shards?: Prisma.SortOrder
+  aggregate?: Prisma.SortOrderInput | Prisma.SortOrder
+  llmSummary?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.K6SummaryCountOrderByAggregateInput
   _avg?: Prisma.K6SummaryAvgOrderByAggregateInput
   _max?: Prisma.K6SummaryMaxOrderByAggregateInput
@@ -275,6 +379,14 @@ export type K6SummaryScalarWhereWithAggregatesInput = {
   thresholds?: Prisma.JsonWithAggregatesFilter<"K6Summary">
   checks?: Prisma.JsonWithAggregatesFilter<"K6Summary">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"K6Summary"> | Date | string
+  reason?: Prisma.StringNullableWithAggregatesFilter<"K6Summary"> | string | null
+  durationMs?: Prisma.FloatNullableWithAggregatesFilter<"K6Summary"> | number | null
+  p95Ms?: Prisma.FloatNullableWithAggregatesFilter<"K6Summary"> | number | null
+  errorRate?: Prisma.FloatNullableWithAggregatesFilter<"K6Summary"> | number | null
+  rps?: Prisma.FloatNullableWithAggregatesFilter<"K6Summary"> | number | null
+  shards?: Prisma.IntWithAggregatesFilter<"K6Summary"> | number
+  aggregate?: Prisma.JsonNullableWithAggregatesFilter<"K6Summary">
+  llmSummary?: Prisma.StringNullableWithAggregatesFilter<"K6Summary"> | string | null
 }
 
 export type K6SummaryCreateInput = {
@@ -284,6 +396,14 @@ export type K6SummaryCreateInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  reason?: string | null
+  durationMs?: number | null
+  p95Ms?: number | null
+  errorRate?: number | null
+  rps?: number | null
+  shards?: number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: string | null
   run: Prisma.RunCreateNestedOneWithoutK6SummariesInput
 }
 
@@ -295,6 +415,14 @@ export type K6SummaryUncheckedCreateInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  reason?: string | null
+  durationMs?: number | null
+  p95Ms?: number | null
+  errorRate?: number | null
+  rps?: number | null
+  shards?: number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: string | null
 }
 
 export type K6SummaryUpdateInput = {
@@ -304,6 +432,14 @@ export type K6SummaryUpdateInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   run?: Prisma.RunUpdateOneRequiredWithoutK6SummariesNestedInput
 }
 
@@ -315,6 +451,14 @@ export type K6SummaryUncheckedUpdateInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type K6SummaryCreateManyInput = {
@@ -325,6 +469,14 @@ export type K6SummaryCreateManyInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  reason?: string | null
+  durationMs?: number | null
+  p95Ms?: number | null
+  errorRate?: number | null
+  rps?: number | null
+  shards?: number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: string | null
 }
 
 export type K6SummaryUpdateManyMutationInput = {
@@ -334,6 +486,14 @@ export type K6SummaryUpdateManyMutationInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type K6SummaryUncheckedUpdateManyInput = {
@@ -344,6 +504,14 @@ export type K6SummaryUncheckedUpdateManyInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type K6SummaryListRelationFilter = {
@@ -369,10 +537,23 @@ export type K6SummaryCountOrderByAggregateInput = {
   thresholds?: Prisma.SortOrder
   checks?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  reason?: Prisma.SortOrder
+  durationMs?: Prisma.SortOrder
+  p95Ms?: Prisma.SortOrder
+  errorRate?: Prisma.SortOrder
+  rps?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
+  aggregate?: Prisma.SortOrder
+  llmSummary?: Prisma.SortOrder
 }
 
 export type K6SummaryAvgOrderByAggregateInput = {
   attempt?: Prisma.SortOrder
+  durationMs?: Prisma.SortOrder
+  p95Ms?: Prisma.SortOrder
+  errorRate?: Prisma.SortOrder
+  rps?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type K6SummaryMaxOrderByAggregateInput = {
@@ -380,6 +561,13 @@ export type K6SummaryMaxOrderByAggregateInput = {
   attempt?: Prisma.SortOrder
   verdict?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  reason?: Prisma.SortOrder
+  durationMs?: Prisma.SortOrder
+  p95Ms?: Prisma.SortOrder
+  errorRate?: Prisma.SortOrder
+  rps?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
+  llmSummary?: Prisma.SortOrder
 }
 
 export type K6SummaryMinOrderByAggregateInput = {
@@ -387,10 +575,22 @@ export type K6SummaryMinOrderByAggregateInput = {
   attempt?: Prisma.SortOrder
   verdict?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  reason?: Prisma.SortOrder
+  durationMs?: Prisma.SortOrder
+  p95Ms?: Prisma.SortOrder
+  errorRate?: Prisma.SortOrder
+  rps?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
+  llmSummary?: Prisma.SortOrder
 }
 
 export type K6SummarySumOrderByAggregateInput = {
   attempt?: Prisma.SortOrder
+  durationMs?: Prisma.SortOrder
+  p95Ms?: Prisma.SortOrder
+  errorRate?: Prisma.SortOrder
+  rps?: Prisma.SortOrder
+  shards?: Prisma.SortOrder
 }
 
 export type K6SummaryCreateNestedManyWithoutRunInput = {
@@ -442,6 +642,14 @@ export type K6SummaryCreateWithoutRunInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  reason?: string | null
+  durationMs?: number | null
+  p95Ms?: number | null
+  errorRate?: number | null
+  rps?: number | null
+  shards?: number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: string | null
 }
 
 export type K6SummaryUncheckedCreateWithoutRunInput = {
@@ -451,6 +659,14 @@ export type K6SummaryUncheckedCreateWithoutRunInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  reason?: string | null
+  durationMs?: number | null
+  p95Ms?: number | null
+  errorRate?: number | null
+  rps?: number | null
+  shards?: number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: string | null
 }
 
 export type K6SummaryCreateOrConnectWithoutRunInput = {
@@ -490,6 +706,14 @@ export type K6SummaryScalarWhereInput = {
   thresholds?: Prisma.JsonFilter<"K6Summary">
   checks?: Prisma.JsonFilter<"K6Summary">
   createdAt?: Prisma.DateTimeFilter<"K6Summary"> | Date | string
+  reason?: Prisma.StringNullableFilter<"K6Summary"> | string | null
+  durationMs?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  p95Ms?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  errorRate?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  rps?: Prisma.FloatNullableFilter<"K6Summary"> | number | null
+  shards?: Prisma.IntFilter<"K6Summary"> | number
+  aggregate?: Prisma.JsonNullableFilter<"K6Summary">
+  llmSummary?: Prisma.StringNullableFilter<"K6Summary"> | string | null
 }
 
 export type K6SummaryCreateManyRunInput = {
@@ -499,6 +723,14 @@ export type K6SummaryCreateManyRunInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  reason?: string | null
+  durationMs?: number | null
+  p95Ms?: number | null
+  errorRate?: number | null
+  rps?: number | null
+  shards?: number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: string | null
 }
 
 export type K6SummaryUpdateWithoutRunInput = {
@@ -508,6 +740,14 @@ export type K6SummaryUpdateWithoutRunInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type K6SummaryUncheckedUpdateWithoutRunInput = {
@@ -517,6 +757,14 @@ export type K6SummaryUncheckedUpdateWithoutRunInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type K6SummaryUncheckedUpdateManyWithoutRunInput = {
@@ -526,6 +774,14 @@ export type K6SummaryUncheckedUpdateManyWithoutRunInput = {
   thresholds?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   checks?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  durationMs?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  p95Ms?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  errorRate?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  rps?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  shards?: Prisma.IntFieldUpdateOperationsInput | number
+  aggregate?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  llmSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 
@@ -538,6 +794,14 @@ export type K6SummarySelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   thresholds?: boolean
   checks?: boolean
   createdAt?: boolean
+  reason?: boolean
+  durationMs?: boolean
+  p95Ms?: boolean
+  errorRate?: boolean
+  rps?: boolean
+  shards?: boolean
+  aggregate?: boolean
+  llmSummary?: boolean
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["k6Summary"]>
 
@@ -549,6 +813,14 @@ export type K6SummarySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   thresholds?: boolean
   checks?: boolean
   createdAt?: boolean
+  reason?: boolean
+  durationMs?: boolean
+  p95Ms?: boolean
+  errorRate?: boolean
+  rps?: boolean
+  shards?: boolean
+  aggregate?: boolean
+  llmSummary?: boolean
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["k6Summary"]>
 
@@ -560,6 +832,14 @@ export type K6SummarySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   thresholds?: boolean
   checks?: boolean
   createdAt?: boolean
+  reason?: boolean
+  durationMs?: boolean
+  p95Ms?: boolean
+  errorRate?: boolean
+  rps?: boolean
+  shards?: boolean
+  aggregate?: boolean
+  llmSummary?: boolean
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["k6Summary"]>
 
@@ -571,9 +851,17 @@ export type K6SummarySelectScalar = {
   thresholds?: boolean
   checks?: boolean
   createdAt?: boolean
+  reason?: boolean
+  durationMs?: boolean
+  p95Ms?: boolean
+  errorRate?: boolean
+  rps?: boolean
+  shards?: boolean
+  aggregate?: boolean
+  llmSummary?: boolean
 }
 
-export type K6SummaryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"runId" | "attempt" | "verdict" | "metrics" | "thresholds" | "checks" | "createdAt", ExtArgs["result"]["k6Summary"]>
+export type K6SummaryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"runId" | "attempt" | "verdict" | "metrics" | "thresholds" | "checks" | "createdAt" | "reason" | "durationMs" | "p95Ms" | "errorRate" | "rps" | "shards" | "aggregate" | "llmSummary", ExtArgs["result"]["k6Summary"]>
 export type K6SummaryInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.RunDefaultArgs<ExtArgs>
 }
@@ -597,6 +885,23 @@ export type $K6SummaryPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     thresholds: runtime.JsonValue
     checks: runtime.JsonValue
     createdAt: Date
+    /**
+     * Why the verdict is not PASS (THRESHOLDS, a k6 error code…).
+     */
+    reason: string | null
+    durationMs: number | null
+    /**
+     * http_req_duration p(95), http_req_failed rate and http_reqs rate, for searches and baselines.
+     */
+    p95Ms: number | null
+    errorRate: number | null
+    rps: number | null
+    shards: number
+    /**
+     * The mergeable @tstr/k6 aggregate (shards of a distributed run are merged from it).
+     */
+    aggregate: runtime.JsonValue | null
+    llmSummary: string | null
   }, ExtArgs["result"]["k6Summary"]>
   composites: {}
 }
@@ -1028,6 +1333,14 @@ export interface K6SummaryFieldRefs {
   readonly thresholds: Prisma.FieldRef<"K6Summary", 'Json'>
   readonly checks: Prisma.FieldRef<"K6Summary", 'Json'>
   readonly createdAt: Prisma.FieldRef<"K6Summary", 'DateTime'>
+  readonly reason: Prisma.FieldRef<"K6Summary", 'String'>
+  readonly durationMs: Prisma.FieldRef<"K6Summary", 'Float'>
+  readonly p95Ms: Prisma.FieldRef<"K6Summary", 'Float'>
+  readonly errorRate: Prisma.FieldRef<"K6Summary", 'Float'>
+  readonly rps: Prisma.FieldRef<"K6Summary", 'Float'>
+  readonly shards: Prisma.FieldRef<"K6Summary", 'Int'>
+  readonly aggregate: Prisma.FieldRef<"K6Summary", 'Json'>
+  readonly llmSummary: Prisma.FieldRef<"K6Summary", 'String'>
 }
     
 

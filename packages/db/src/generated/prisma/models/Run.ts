@@ -495,6 +495,7 @@ export type RunWhereInput = {
   k6Summaries?: Prisma.K6SummaryListRelationFilter
   k6Series?: Prisma.K6SeriesListRelationFilter
   k6Findings?: Prisma.K6FindingListRelationFilter
+  k6GroupReports?: Prisma.K6GroupReportListRelationFilter
 }
 
 export type RunOrderByWithRelationInput = {
@@ -545,6 +546,7 @@ export type RunOrderByWithRelationInput = {
   k6Summaries?: Prisma.K6SummaryOrderByRelationAggregateInput
   k6Series?: Prisma.K6SeriesOrderByRelationAggregateInput
   k6Findings?: Prisma.K6FindingOrderByRelationAggregateInput
+  k6GroupReports?: Prisma.K6GroupReportOrderByRelationAggregateInput
 }
 
 export type RunWhereUniqueInput = Prisma.AtLeast<{
@@ -598,6 +600,7 @@ export type RunWhereUniqueInput = Prisma.AtLeast<{
   k6Summaries?: Prisma.K6SummaryListRelationFilter
   k6Series?: Prisma.K6SeriesListRelationFilter
   k6Findings?: Prisma.K6FindingListRelationFilter
+  k6GroupReports?: Prisma.K6GroupReportListRelationFilter
 }, "id">
 
 export type RunOrderByWithAggregationInput = {
@@ -733,6 +736,7 @@ export type RunCreateInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateInput = {
@@ -780,6 +784,7 @@ export type RunUncheckedCreateInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunUpdateInput = {
@@ -827,6 +832,7 @@ export type RunUpdateInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateInput = {
@@ -874,6 +880,7 @@ export type RunUncheckedUpdateInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateManyInput = {
@@ -1390,6 +1397,20 @@ export type RunUpdateOneRequiredWithoutK6FindingsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.RunUpdateToOneWithWhereWithoutK6FindingsInput, Prisma.RunUpdateWithoutK6FindingsInput>, Prisma.RunUncheckedUpdateWithoutK6FindingsInput>
 }
 
+export type RunCreateNestedOneWithoutK6GroupReportsInput = {
+  create?: Prisma.XOR<Prisma.RunCreateWithoutK6GroupReportsInput, Prisma.RunUncheckedCreateWithoutK6GroupReportsInput>
+  connectOrCreate?: Prisma.RunCreateOrConnectWithoutK6GroupReportsInput
+  connect?: Prisma.RunWhereUniqueInput
+}
+
+export type RunUpdateOneRequiredWithoutK6GroupReportsNestedInput = {
+  create?: Prisma.XOR<Prisma.RunCreateWithoutK6GroupReportsInput, Prisma.RunUncheckedCreateWithoutK6GroupReportsInput>
+  connectOrCreate?: Prisma.RunCreateOrConnectWithoutK6GroupReportsInput
+  upsert?: Prisma.RunUpsertWithoutK6GroupReportsInput
+  connect?: Prisma.RunWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.RunUpdateToOneWithWhereWithoutK6GroupReportsInput, Prisma.RunUpdateWithoutK6GroupReportsInput>, Prisma.RunUncheckedUpdateWithoutK6GroupReportsInput>
+}
+
 export type RunCreateWithoutTestInput = {
   id?: string
   namespace: string
@@ -1434,6 +1455,7 @@ export type RunCreateWithoutTestInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutTestInput = {
@@ -1480,6 +1502,7 @@ export type RunUncheckedCreateWithoutTestInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutTestInput = {
@@ -1595,6 +1618,7 @@ export type RunCreateWithoutSuiteRunInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutSuiteRunInput = {
@@ -1641,6 +1665,7 @@ export type RunUncheckedCreateWithoutSuiteRunInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutSuiteRunInput = {
@@ -1713,6 +1738,7 @@ export type RunCreateWithoutAttemptsInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutAttemptsInput = {
@@ -1759,6 +1785,7 @@ export type RunUncheckedCreateWithoutAttemptsInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutAttemptsInput = {
@@ -1821,6 +1848,7 @@ export type RunUpdateWithoutAttemptsInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutAttemptsInput = {
@@ -1867,6 +1895,7 @@ export type RunUncheckedUpdateWithoutAttemptsInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateWithoutLogChunksInput = {
@@ -1913,6 +1942,7 @@ export type RunCreateWithoutLogChunksInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutLogChunksInput = {
@@ -1959,6 +1989,7 @@ export type RunUncheckedCreateWithoutLogChunksInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutLogChunksInput = {
@@ -2021,6 +2052,7 @@ export type RunUpdateWithoutLogChunksInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutLogChunksInput = {
@@ -2067,6 +2099,7 @@ export type RunUncheckedUpdateWithoutLogChunksInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateWithoutLogStatsInput = {
@@ -2113,6 +2146,7 @@ export type RunCreateWithoutLogStatsInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutLogStatsInput = {
@@ -2159,6 +2193,7 @@ export type RunUncheckedCreateWithoutLogStatsInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutLogStatsInput = {
@@ -2221,6 +2256,7 @@ export type RunUpdateWithoutLogStatsInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutLogStatsInput = {
@@ -2267,6 +2303,7 @@ export type RunUncheckedUpdateWithoutLogStatsInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateWithoutTestCasesInput = {
@@ -2313,6 +2350,7 @@ export type RunCreateWithoutTestCasesInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutTestCasesInput = {
@@ -2359,6 +2397,7 @@ export type RunUncheckedCreateWithoutTestCasesInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutTestCasesInput = {
@@ -2421,6 +2460,7 @@ export type RunUpdateWithoutTestCasesInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutTestCasesInput = {
@@ -2467,6 +2507,7 @@ export type RunUncheckedUpdateWithoutTestCasesInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateWithoutRunnerInput = {
@@ -2513,6 +2554,7 @@ export type RunCreateWithoutRunnerInput = {
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutRunnerInput = {
@@ -2559,6 +2601,7 @@ export type RunUncheckedCreateWithoutRunnerInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutRunnerInput = {
@@ -2631,6 +2674,7 @@ export type RunCreateWithoutK6SummariesInput = {
   testCases?: Prisma.RunTestCaseCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutK6SummariesInput = {
@@ -2677,6 +2721,7 @@ export type RunUncheckedCreateWithoutK6SummariesInput = {
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutK6SummariesInput = {
@@ -2739,6 +2784,7 @@ export type RunUpdateWithoutK6SummariesInput = {
   testCases?: Prisma.RunTestCaseUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutK6SummariesInput = {
@@ -2785,6 +2831,7 @@ export type RunUncheckedUpdateWithoutK6SummariesInput = {
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateWithoutK6SeriesInput = {
@@ -2831,6 +2878,7 @@ export type RunCreateWithoutK6SeriesInput = {
   testCases?: Prisma.RunTestCaseCreateNestedManyWithoutRunInput
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutK6SeriesInput = {
@@ -2877,6 +2925,7 @@ export type RunUncheckedCreateWithoutK6SeriesInput = {
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutK6SeriesInput = {
@@ -2939,6 +2988,7 @@ export type RunUpdateWithoutK6SeriesInput = {
   testCases?: Prisma.RunTestCaseUpdateManyWithoutRunNestedInput
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutK6SeriesInput = {
@@ -2985,6 +3035,7 @@ export type RunUncheckedUpdateWithoutK6SeriesInput = {
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateWithoutK6FindingsInput = {
@@ -3031,6 +3082,7 @@ export type RunCreateWithoutK6FindingsInput = {
   testCases?: Prisma.RunTestCaseCreateNestedManyWithoutRunInput
   k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportCreateNestedManyWithoutRunInput
 }
 
 export type RunUncheckedCreateWithoutK6FindingsInput = {
@@ -3077,6 +3129,7 @@ export type RunUncheckedCreateWithoutK6FindingsInput = {
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
   k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
   k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedCreateNestedManyWithoutRunInput
 }
 
 export type RunCreateOrConnectWithoutK6FindingsInput = {
@@ -3139,6 +3192,7 @@ export type RunUpdateWithoutK6FindingsInput = {
   testCases?: Prisma.RunTestCaseUpdateManyWithoutRunNestedInput
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutK6FindingsInput = {
@@ -3185,6 +3239,211 @@ export type RunUncheckedUpdateWithoutK6FindingsInput = {
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
+}
+
+export type RunCreateWithoutK6GroupReportsInput = {
+  id?: string
+  namespace: string
+  testName: string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  runConfig: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  executor?: string | null
+  matrixId?: string | null
+  trigger: string
+  status?: string
+  result?: string | null
+  resultReason?: string | null
+  exitCode?: number | null
+  attempt?: number
+  maxAttempts?: number
+  retry?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  leaseExpiresAt?: Date | string | null
+  deadlineAt?: Date | string | null
+  cancelRequestedAt?: Date | string | null
+  notBefore?: Date | string | null
+  scheduledAt?: Date | string
+  assignedAt?: Date | string | null
+  startedAt?: Date | string | null
+  finishedAt?: Date | string | null
+  resultData?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  external?: boolean
+  runNumber?: bigint | number | null
+  resourcesFactor?: number | null
+  location?: string | null
+  priority?: number
+  cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
+  test?: Prisma.TestCreateNestedOneWithoutRunsInput
+  suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
+  runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
+  attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
+  logChunks?: Prisma.RunLogChunkCreateNestedManyWithoutRunInput
+  logStats?: Prisma.RunLogStatCreateNestedOneWithoutRunInput
+  testCases?: Prisma.RunTestCaseCreateNestedManyWithoutRunInput
+  k6Summaries?: Prisma.K6SummaryCreateNestedManyWithoutRunInput
+  k6Series?: Prisma.K6SeriesCreateNestedManyWithoutRunInput
+  k6Findings?: Prisma.K6FindingCreateNestedManyWithoutRunInput
+}
+
+export type RunUncheckedCreateWithoutK6GroupReportsInput = {
+  id?: string
+  namespace: string
+  testId?: string | null
+  testName: string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  runConfig: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  executor?: string | null
+  matrixId?: string | null
+  suiteRunId?: string | null
+  trigger: string
+  status?: string
+  result?: string | null
+  resultReason?: string | null
+  exitCode?: number | null
+  attempt?: number
+  maxAttempts?: number
+  retry?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  runnerId?: string | null
+  leaseExpiresAt?: Date | string | null
+  deadlineAt?: Date | string | null
+  cancelRequestedAt?: Date | string | null
+  notBefore?: Date | string | null
+  scheduledAt?: Date | string
+  assignedAt?: Date | string | null
+  startedAt?: Date | string | null
+  finishedAt?: Date | string | null
+  resultData?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  external?: boolean
+  runNumber?: bigint | number | null
+  resourcesFactor?: number | null
+  location?: string | null
+  priority?: number
+  cronFireAt?: Date | string | null
+  shardGroupId?: string | null
+  shardIndex?: number | null
+  shardCount?: number
+  releasedAt?: Date | string | null
+  attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
+  logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
+  logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
+  testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
+  k6Summaries?: Prisma.K6SummaryUncheckedCreateNestedManyWithoutRunInput
+  k6Series?: Prisma.K6SeriesUncheckedCreateNestedManyWithoutRunInput
+  k6Findings?: Prisma.K6FindingUncheckedCreateNestedManyWithoutRunInput
+}
+
+export type RunCreateOrConnectWithoutK6GroupReportsInput = {
+  where: Prisma.RunWhereUniqueInput
+  create: Prisma.XOR<Prisma.RunCreateWithoutK6GroupReportsInput, Prisma.RunUncheckedCreateWithoutK6GroupReportsInput>
+}
+
+export type RunUpsertWithoutK6GroupReportsInput = {
+  update: Prisma.XOR<Prisma.RunUpdateWithoutK6GroupReportsInput, Prisma.RunUncheckedUpdateWithoutK6GroupReportsInput>
+  create: Prisma.XOR<Prisma.RunCreateWithoutK6GroupReportsInput, Prisma.RunUncheckedCreateWithoutK6GroupReportsInput>
+  where?: Prisma.RunWhereInput
+}
+
+export type RunUpdateToOneWithWhereWithoutK6GroupReportsInput = {
+  where?: Prisma.RunWhereInput
+  data: Prisma.XOR<Prisma.RunUpdateWithoutK6GroupReportsInput, Prisma.RunUncheckedUpdateWithoutK6GroupReportsInput>
+}
+
+export type RunUpdateWithoutK6GroupReportsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  namespace?: Prisma.StringFieldUpdateOperationsInput | string
+  testName?: Prisma.StringFieldUpdateOperationsInput | string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  runConfig?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  executor?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  matrixId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trigger?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  result?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  resultReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  attempt?: Prisma.IntFieldUpdateOperationsInput | number
+  maxAttempts?: Prisma.IntFieldUpdateOperationsInput | number
+  retry?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  leaseExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  deadlineAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  cancelRequestedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  notBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  scheduledAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  resultData?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  external?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  runNumber?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  test?: Prisma.TestUpdateOneWithoutRunsNestedInput
+  suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
+  runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
+  attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
+  logChunks?: Prisma.RunLogChunkUpdateManyWithoutRunNestedInput
+  logStats?: Prisma.RunLogStatUpdateOneWithoutRunNestedInput
+  testCases?: Prisma.RunTestCaseUpdateManyWithoutRunNestedInput
+  k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
+  k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
+  k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+}
+
+export type RunUncheckedUpdateWithoutK6GroupReportsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  namespace?: Prisma.StringFieldUpdateOperationsInput | string
+  testId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  testName?: Prisma.StringFieldUpdateOperationsInput | string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  runConfig?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  executor?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  matrixId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  suiteRunId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trigger?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  result?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  resultReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  attempt?: Prisma.IntFieldUpdateOperationsInput | number
+  maxAttempts?: Prisma.IntFieldUpdateOperationsInput | number
+  retry?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  runnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  deadlineAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  cancelRequestedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  notBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  scheduledAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  resultData?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  external?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  runNumber?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  resourcesFactor?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  location?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  priority?: Prisma.IntFieldUpdateOperationsInput | number
+  cronFireAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  shardGroupId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  shardCount?: Prisma.IntFieldUpdateOperationsInput | number
+  releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
+  logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
+  logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
+  testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
+  k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
+  k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
+  k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunCreateManyTestInput = {
@@ -3270,6 +3529,7 @@ export type RunUpdateWithoutTestInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutTestInput = {
@@ -3316,6 +3576,7 @@ export type RunUncheckedUpdateWithoutTestInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateManyWithoutTestInput = {
@@ -3440,6 +3701,7 @@ export type RunUpdateWithoutSuiteRunInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutSuiteRunInput = {
@@ -3486,6 +3748,7 @@ export type RunUncheckedUpdateWithoutSuiteRunInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateManyWithoutSuiteRunInput = {
@@ -3610,6 +3873,7 @@ export type RunUpdateWithoutRunnerInput = {
   k6Summaries?: Prisma.K6SummaryUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateWithoutRunnerInput = {
@@ -3656,6 +3920,7 @@ export type RunUncheckedUpdateWithoutRunnerInput = {
   k6Summaries?: Prisma.K6SummaryUncheckedUpdateManyWithoutRunNestedInput
   k6Series?: Prisma.K6SeriesUncheckedUpdateManyWithoutRunNestedInput
   k6Findings?: Prisma.K6FindingUncheckedUpdateManyWithoutRunNestedInput
+  k6GroupReports?: Prisma.K6GroupReportUncheckedUpdateManyWithoutRunNestedInput
 }
 
 export type RunUncheckedUpdateManyWithoutRunnerInput = {
@@ -3709,6 +3974,7 @@ export type RunCountOutputType = {
   k6Summaries: number
   k6Series: number
   k6Findings: number
+  k6GroupReports: number
 }
 
 export type RunCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -3718,6 +3984,7 @@ export type RunCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.In
   k6Summaries?: boolean | RunCountOutputTypeCountK6SummariesArgs
   k6Series?: boolean | RunCountOutputTypeCountK6SeriesArgs
   k6Findings?: boolean | RunCountOutputTypeCountK6FindingsArgs
+  k6GroupReports?: boolean | RunCountOutputTypeCountK6GroupReportsArgs
 }
 
 /**
@@ -3772,6 +4039,13 @@ export type RunCountOutputTypeCountK6FindingsArgs<ExtArgs extends runtime.Types.
   where?: Prisma.K6FindingWhereInput
 }
 
+/**
+ * RunCountOutputType without action
+ */
+export type RunCountOutputTypeCountK6GroupReportsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.K6GroupReportWhereInput
+}
+
 
 export type RunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -3821,6 +4095,7 @@ export type RunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   k6Summaries?: boolean | Prisma.Run$k6SummariesArgs<ExtArgs>
   k6Series?: boolean | Prisma.Run$k6SeriesArgs<ExtArgs>
   k6Findings?: boolean | Prisma.Run$k6FindingsArgs<ExtArgs>
+  k6GroupReports?: boolean | Prisma.Run$k6GroupReportsArgs<ExtArgs>
   _count?: boolean | Prisma.RunCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["run"]>
 
@@ -3962,6 +4237,7 @@ export type RunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   k6Summaries?: boolean | Prisma.Run$k6SummariesArgs<ExtArgs>
   k6Series?: boolean | Prisma.Run$k6SeriesArgs<ExtArgs>
   k6Findings?: boolean | Prisma.Run$k6FindingsArgs<ExtArgs>
+  k6GroupReports?: boolean | Prisma.Run$k6GroupReportsArgs<ExtArgs>
   _count?: boolean | Prisma.RunCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type RunIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -3988,6 +4264,7 @@ export type $RunPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     k6Summaries: Prisma.$K6SummaryPayload<ExtArgs>[]
     k6Series: Prisma.$K6SeriesPayload<ExtArgs>[]
     k6Findings: Prisma.$K6FindingPayload<ExtArgs>[]
+    k6GroupReports: Prisma.$K6GroupReportPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -4455,6 +4732,7 @@ export interface Prisma__RunClient<T, Null = never, ExtArgs extends runtime.Type
   k6Summaries<T extends Prisma.Run$k6SummariesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Run$k6SummariesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$K6SummaryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   k6Series<T extends Prisma.Run$k6SeriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Run$k6SeriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$K6SeriesPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   k6Findings<T extends Prisma.Run$k6FindingsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Run$k6FindingsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$K6FindingPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  k6GroupReports<T extends Prisma.Run$k6GroupReportsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Run$k6GroupReportsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$K6GroupReportPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -5139,6 +5417,30 @@ export type Run$k6FindingsArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.K6FindingScalarFieldEnum | Prisma.K6FindingScalarFieldEnum[]
+}
+
+/**
+ * Run.k6GroupReports
+ */
+export type Run$k6GroupReportsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the K6GroupReport
+   */
+  select?: Prisma.K6GroupReportSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the K6GroupReport
+   */
+  omit?: Prisma.K6GroupReportOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.K6GroupReportInclude<ExtArgs> | null
+  where?: Prisma.K6GroupReportWhereInput
+  orderBy?: Prisma.K6GroupReportOrderByWithRelationInput | Prisma.K6GroupReportOrderByWithRelationInput[]
+  cursor?: Prisma.K6GroupReportWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.K6GroupReportScalarFieldEnum | Prisma.K6GroupReportScalarFieldEnum[]
 }
 
 /**
