@@ -17,6 +17,7 @@ describe("tstr runner configuration", () => {
       capacity: 1,
       executor: "docker",
       workDir: ".tstr/runner",
+      dockerNetwork: "none",
       dispatch: "stream",
       drainTimeoutMs: 30_000,
       logLevel: "info",

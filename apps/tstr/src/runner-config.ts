@@ -24,6 +24,7 @@ const runnerSchema = z.object({
   capacity: z.coerce.number().int("must be a whole number").min(1).max(1000),
   executor: z.enum(["docker", "process"]),
   workDir: z.string().min(1),
+  dockerNetwork: z.enum(["none", "host"], { error: "must be none or host (the default bridge is never used)" }),
   dispatch: z.enum(["stream", "poll"]),
   drainTimeoutMs: z.number().min(0, "must not be negative"),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
@@ -40,6 +41,7 @@ const SCALAR_FLAGS = {
   capacity: { env: ["TSTR_RUNNER_CAPACITY"], default: "1" },
   executor: { env: ["TSTR_RUNNER_EXECUTOR"], default: "docker" },
   "work-dir": { env: ["TSTR_RUNNER_WORK_DIR"], default: ".tstr/runner" },
+  "docker-network": { env: ["TSTR_RUNNER_DOCKER_NETWORK"], default: "none" },
   dispatch: { env: ["TSTR_RUNNER_DISPATCH"], default: "stream" },
   "drain-timeout": { env: ["TSTR_RUNNER_DRAIN_TIMEOUT"], default: "30s" },
   "log-level": { env: ["TSTR_LOG_LEVEL"], default: "info" },
@@ -76,6 +78,9 @@ export const RUNNER_USAGE = `usage: tstr runner [flags]
   --executor docker|process   where workloads run (env TSTR_RUNNER_EXECUTOR, default docker)
   --work-dir DIR              per-run directories of the process executor
                               (env TSTR_RUNNER_WORK_DIR, default .tstr/runner)
+  --docker-network none|host  network of Docker workloads that name none: none isolates them,
+                              host lets them reach services (a k6 target) (env
+                              TSTR_RUNNER_DOCKER_NETWORK, default none)
   --dispatch stream|poll      receive work on a server stream, or by long polling for proxies
                               that cannot hold one (env TSTR_RUNNER_DISPATCH, default stream)
   --drain-timeout DURATION    how long in-flight runs may finish on shutdown before they are
@@ -95,6 +100,7 @@ const FIELD_FLAGS: Record<keyof RunnerConfig, string> = {
   capacity: "capacity",
   executor: "executor",
   workDir: "work-dir",
+  dockerNetwork: "docker-network",
   dispatch: "dispatch",
   drainTimeoutMs: "drain-timeout",
   logLevel: "log-level",
@@ -128,6 +134,7 @@ export function parseRunnerConfig(
     capacity: scalars.capacity,
     executor: scalars.executor,
     workDir: scalars["work-dir"],
+    dockerNetwork: scalars["docker-network"],
     dispatch: scalars.dispatch,
     drainTimeoutMs: parseDrainTimeout(scalars["drain-timeout"] ?? ""),
     logLevel: scalars["log-level"],

@@ -20,7 +20,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     args: [
       "--summary-export=$(TSTR_RESULTS_DIR)/k6-summary.json",
       "--out",
-      "json=$(TSTR_RESULTS_DIR)/k6-metrics.ndjson",
+      "json=$(TSTR_RESULTS_DIR)/k6.ndjson",
     ],
     acceptedFileTypes: [".js"],
     env: {},

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { type ExecutionSpec, ExecutorError } from "@tstr/executor";
+import { type ExecutionSpec, ExecutorError, expandResultsDir } from "@tstr/executor";
 import type Dockerode from "dockerode";
 import { containerLabels } from "./container-labels.js";
 
@@ -43,13 +43,14 @@ export function toContainerOptions(
       `network mode "${network}" (the default bridge) is not allowed; use none or host`,
     );
   }
-  const [first, ...rest] = spec.command;
+  const command = spec.command.map((part) => expandResultsDir(part, spec.resultsPath));
+  const [first, ...rest] = command;
   const overrideEntrypoint = spec.entrypointOverride && first !== undefined;
   return {
     name: context.name,
     Image: spec.image,
-    ...(overrideEntrypoint ? { Entrypoint: [first], Cmd: rest } : spec.command.length > 0 ? { Cmd: spec.command } : {}),
-    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    ...(overrideEntrypoint ? { Entrypoint: [first], Cmd: rest } : command.length > 0 ? { Cmd: command } : {}),
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${expandResultsDir(value, spec.resultsPath)}`),
     WorkingDir: workingDir,
     Labels: containerLabels(spec, context.runnerId),
     AttachStdout: true,

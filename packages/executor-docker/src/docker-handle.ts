@@ -1,7 +1,13 @@
 import { rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { createOutputChannel, type ExecutionExit, type ExecutionHandle, readResultsDir } from "@tstr/executor";
+import {
+  createOutputChannel,
+  type ExecutionExit,
+  type ExecutionHandle,
+  openResultFile,
+  readResultsDir,
+} from "@tstr/executor";
 import type Dockerode from "dockerode";
 import { daemonMessageOf, ignoringGone } from "./docker-api-errors.js";
 import { createDockerStreamDemuxer } from "./docker-stream-demuxer.js";
@@ -64,6 +70,7 @@ export function createDockerHandle({
     wait: () => exited,
     stop,
     results: (maxBytes) => readResultsDir(resultsHostDir, maxBytes),
+    openResult: (path) => openResultFile(resultsHostDir, path),
     remove() {
       removal ??= (async () => {
         if (!ended) stopRequested = true;

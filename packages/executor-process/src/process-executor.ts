@@ -1,6 +1,13 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { type ExecutionHandle, type ExecutionSpec, type Executor, ExecutorError } from "@tstr/executor";
+import {
+  type ExecutionHandle,
+  type ExecutionSpec,
+  type Executor,
+  ExecutorError,
+  expandResultsDir,
+  expandResultsDirInEnv,
+} from "@tstr/executor";
 import { cleanupProcessOrphans } from "./orphan-cleanup.js";
 import { createProcessHandle } from "./process-handle.js";
 import { createRunDirectory, type RunDirectory } from "./run-directory.js";
@@ -30,7 +37,8 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * gets a fresh directory under `workRoot` whose `work/` is the cwd (spec.workingDir, image,
  * network, resources and pull policy do not apply on the host and are ignored) and whose
  * `results/` is the results directory: TSTR_RESULTS_DIR is set to that host path, replacing
- * spec.resultsPath, which only means something inside a container.
+ * spec.resultsPath, which only means something inside a container (and `$(TSTR_RESULTS_DIR)` in
+ * the command and env expands to it).
  *
  * The workload runs detached as its own process group so stop() reaches everything it spawned.
  * A command that cannot be spawned (not found, not executable) fails `start` with START_FAILED.
@@ -42,7 +50,7 @@ export function createProcessExecutor(options: ProcessExecutorOptions): Executor
 
   async function start(spec: ExecutionSpec, signal: AbortSignal): Promise<ExecutionHandle> {
     signal.throwIfAborted();
-    const [command, ...args] = spec.command;
+    const [command] = spec.command;
     if (!command)
       throw new ExecutorError("START_FAILED", "the process executor needs a command (there is no image default)");
     const runDir = await createRunDirectory(workRoot, spec, runnerPid);
@@ -53,7 +61,8 @@ export function createProcessExecutor(options: ProcessExecutorOptions): Executor
     };
     try {
       signal.throwIfAborted();
-      const program = command === "sh" || command === "/bin/sh" ? (options.shell ?? "/bin/sh") : command;
+      const [expanded = command, ...args] = spec.command.map((part) => expandResultsDir(part, runDir.resultsDir));
+      const program = expanded === "sh" || expanded === "/bin/sh" ? (options.shell ?? "/bin/sh") : expanded;
       const child = spawn(program, args, {
         cwd: runDir.workDir,
         env: workloadEnv(spec, runDir, options.baseEnv),
@@ -84,7 +93,8 @@ export function createProcessExecutor(options: ProcessExecutorOptions): Executor
 }
 
 function workloadEnv(spec: ExecutionSpec, runDir: RunDirectory, baseEnv: Record<string, string> = {}) {
-  return { PATH: DEFAULT_PATH, HOME: runDir.workDir, ...baseEnv, ...spec.env, TSTR_RESULTS_DIR: runDir.resultsDir };
+  const env = expandResultsDirInEnv(spec.env, runDir.resultsDir);
+  return { PATH: DEFAULT_PATH, HOME: runDir.workDir, ...baseEnv, ...env, TSTR_RESULTS_DIR: runDir.resultsDir };
 }
 
 function spawned(child: ReturnType<typeof spawn>, program: string): Promise<void> {

@@ -2,7 +2,13 @@ import type { ChildProcessByStdio } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { createOutputChannel, type ExecutionExit, type ExecutionHandle, readResultsDir } from "@tstr/executor";
+import {
+  createOutputChannel,
+  type ExecutionExit,
+  type ExecutionHandle,
+  openResultFile,
+  readResultsDir,
+} from "@tstr/executor";
 import { signalProcessGroup } from "./process-group.js";
 import type { RunDirectory } from "./run-directory.js";
 
@@ -64,6 +70,7 @@ export function createProcessHandle(
     wait: () => exited,
     stop,
     results: (maxBytes) => readResultsDir(runDir.resultsDir, maxBytes),
+    openResult: (path) => openResultFile(runDir.resultsDir, path),
     remove() {
       removal ??= (async () => {
         await stop(0);

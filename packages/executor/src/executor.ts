@@ -11,7 +11,9 @@ export interface ExecutionSpec {
   image: string;
   /**
    * Program and arguments. For containers an empty list means the image's own entrypoint and
-   * command; `entrypointOverride` says whether command[0] replaces the entrypoint.
+   * command; `entrypointOverride` says whether command[0] replaces the entrypoint. Every backend
+   * replaces `$(TSTR_RESULTS_DIR)` in the command and in `env` values with the results directory as
+   * the workload sees it (Kubernetes' variable reference syntax; `$$(TSTR_RESULTS_DIR)` stays literal).
    */
   command: string[];
   entrypointOverride: boolean;
@@ -74,6 +76,12 @@ export interface ExecutionHandle {
   stop(gracePeriodMs: number): Promise<void>;
   /** The files under the results directory, at most `maxBytes` in total (larger ones are skipped). */
   results(maxBytes: number): Promise<ResultFile[]>;
+  /**
+   * Opens one file of the results directory (a relative path) for streaming, for outputs too large
+   * to read whole (k6's NDJSON); undefined when it is missing or not a regular file. Symbolic links
+   * are not followed. Read the stream to its end or destroy it before remove().
+   */
+  openResult?(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Frees everything the backend created for this run (container, temp dirs). Idempotent. */
   remove(): Promise<void>;
 }

@@ -1,6 +1,8 @@
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResultFile } from "./executor.js";
+import { workloadFilePath } from "./workload-file-path.js";
 
 /**
  * Reads the regular files under a host results directory, sorted by relative path, taking each
@@ -35,4 +37,24 @@ async function listFiles(root: string, prefix: string): Promise<string[]> {
     else if (entry.isFile()) paths.push(path);
   }
   return paths.sort();
+}
+
+/**
+ * Opens `path` (relative, checked like spec.files paths) under a host results directory as a byte
+ * stream, without following a symbolic link at its last component; undefined when it is missing or
+ * not a regular file. For large outputs the runner must not read whole (k6's NDJSON).
+ */
+export async function openResultFile(root: string, path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+  const file = await open(join(root, ...workloadFilePath(path)), constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT" || err.code === "ELOOP" || err.code === "ENOTDIR") return undefined;
+      throw err;
+    },
+  );
+  if (!file) return undefined;
+  if (!(await file.stat()).isFile()) {
+    await file.close();
+    return undefined;
+  }
+  return file.createReadStream();
 }

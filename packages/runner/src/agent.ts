@@ -163,7 +163,17 @@ export function createRunnerAgent(deps: RunnerAgentDeps): RunnerAgent {
     if (!run) return;
     const key = `${run.id}/${assignment.attempt}`;
     const known = (a: Assignment) => a.run?.id === run.id && a.attempt === assignment.attempt;
-    if (held.has(key) || waiting.some((entry) => known(entry.assignment))) return;
+    // A held shard arrives again with hold = false when its group is complete: that starts it.
+    const existing = held.get(key);
+    if (existing) {
+      if (!assignment.hold) existing.release();
+      return;
+    }
+    const queued = waiting.find((entry) => known(entry.assignment));
+    if (queued) {
+      if (!assignment.hold) queued.assignment = assignment;
+      return;
+    }
     if (draining) return handBackAssignment(assignment, DRAIN_REASON);
     if (active.size < capacity) return launch(assignment);
     const entry = { assignment, cut: new AbortController() };
@@ -181,6 +191,9 @@ export function createRunnerAgent(deps: RunnerAgentDeps): RunnerAgent {
   };
   const onRevoked = (lease: RunLease) => {
     for (const run of matching(lease.runId, lease.attempt)) run.revoke("lease revoked by the server");
+  };
+  const onReleased = (lease: RunLease) => {
+    for (const run of matching(lease.runId, lease.attempt)) run.release();
   };
 
   const start = async () => {
@@ -209,6 +222,7 @@ export function createRunnerAgent(deps: RunnerAgentDeps): RunnerAgent {
       draining: () => draining,
       onCancellation,
       onRevoked,
+      onReleased,
     });
     receiver = startWorkReceiver({
       ...common,
@@ -232,6 +246,8 @@ export function createRunnerAgent(deps: RunnerAgentDeps): RunnerAgent {
       entry.cut.abort();
       handBackAssignment(entry.assignment, DRAIN_REASON);
     }
+    // A held shard has not started: it goes back at once rather than wait out the drain.
+    for (const run of held.values()) if (run.waitingForRelease) run.handBack(DRAIN_REASON);
     await drainRuns(() => [...held.values()], {
       clock,
       logger,

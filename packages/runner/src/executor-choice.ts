@@ -13,6 +13,8 @@ export interface ExecutorChoice {
   workDir: string;
   /** Variables process workloads inherit when the run does not set them (PATH, HOME). */
   processBaseEnv?: Record<string, string>;
+  /** Network of Docker workloads whose spec names none (default none). */
+  dockerNetwork?: "none" | "host";
 }
 
 /**
@@ -23,5 +25,5 @@ export function createExecutor(choice: ExecutorChoice): Executor {
   if (choice.kind === "process") {
     return createProcessExecutor({ workRoot: choice.workDir, baseEnv: choice.processBaseEnv });
   }
-  return createDockerExecutor({ runnerId: choice.runnerName });
+  return createDockerExecutor({ runnerId: choice.runnerName, defaultNetwork: choice.dockerNetwork });
 }

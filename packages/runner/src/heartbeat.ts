@@ -17,6 +17,8 @@ export interface HeartbeatDeps {
   onCancellation(cancellation: Cancellation): void;
   /** A run the server no longer assigns to us: stop it and report nothing. */
   onRevoked(lease: RunLease): void;
+  /** A held shard whose group is now complete: start it. */
+  onReleased(lease: RunLease): void;
 }
 
 /** The running heartbeat loop. */
@@ -28,7 +30,7 @@ export interface HeartbeatLoop {
 
 /**
  * Heartbeats every `intervalMs` with every held run, renewing their leases, and acts on the
- * answer: cancellations and revoked leases. A failed heartbeat is retried sooner (jittered,
+ * answer: cancellations, revoked leases and released shards. A failed heartbeat is retried sooner (jittered,
  * never later than the interval) so a short outage does not cost the leases.
  */
 export function startHeartbeat(deps: HeartbeatDeps): HeartbeatLoop {
@@ -52,6 +54,7 @@ export function startHeartbeat(deps: HeartbeatDeps): HeartbeatLoop {
         delay = intervalMs;
         for (const cancellation of answer.cancellations) deps.onCancellation(cancellation);
         for (const lease of answer.revoked) deps.onRevoked(lease);
+        for (const lease of answer.released) deps.onReleased(lease);
       } catch (error) {
         if (stopped.signal.aborted) return;
         delay = backoff.next();

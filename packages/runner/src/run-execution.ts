@@ -1,9 +1,20 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Client } from "@connectrpc/connect";
-import { createMarkerScanner, decideOutcome, formatDuration, type Marker, type RunResult } from "@tstr/domain";
+import {
+  createMarkerScanner,
+  decideOutcome,
+  formatDuration,
+  type Marker,
+  mergeResultData,
+  type RunResult,
+} from "@tstr/domain";
 import { type ExecutionExit, type ExecutionHandle, type Executor, ExecutorError } from "@tstr/executor";
 import type { Assignment, RunnerService } from "@tstr/proto";
 import type { Clock } from "./clock.js";
+import { K6_EXECUTOR } from "./k6/k6-command-line.js";
+import { concludeK6Run, type K6Conclusion } from "./k6/k6-conclusion.js";
+import { K6ConfigError } from "./k6/k6-config-error.js";
+import { resultOpener } from "./k6/k6-outputs.js";
 import { createLogStreamer, type LogStreamer } from "./log-streamer.js";
 import type { RunnerLogger } from "./logger.js";
 import { collectResults } from "./results-collector.js";
@@ -28,6 +39,10 @@ export interface RunExecution {
   revoke(why: string): void;
   /** Draining past the deadline: stop, send the logs so far, give the run back to the queue. */
   handBack(reason: string): void;
+  /** A held shard's group is complete: start it (no-op for a run that was not held). */
+  release(): void;
+  /** A held shard still waiting for its group (not stopped meanwhile): it keeps its slot, unstarted. */
+  readonly waitingForRelease: boolean;
   /**
    * Resolves when the run stops needing a slot: the server has acknowledged FinishRun or
    * HandBackRun, or an abandoned workload has stopped. Cleanup (remove) may still be going on.
@@ -64,6 +79,10 @@ const HANDBACK_CALL_MS = 10_000;
  * Executes one assignment: StartRun, start the workload, stream its output, enforce timeout,
  * cancellation and revocation, collect results, ReportResults, and FinishRun once every log chunk
  * is acknowledged. The workload is always removed at the end, whatever happened.
+ *
+ * A held assignment (a shard of a distributed run whose group is not placed yet) waits for
+ * release() before any of that. Revoked meanwhile, it just goes away; cancelled, it finishes
+ * CANCELLED without having started; handed back, it returns to the queue.
  */
 export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment): RunExecution {
   const run = assignment.run;
@@ -88,6 +107,11 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
   const slotFreed = new Promise<void>((resolve) => {
     freeSlot = resolve;
   });
+  let waitingForRelease = assignment.hold;
+  let openGate: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
 
   const stopWorkload = () => {
     if (stopping || exited || !handle) return;
@@ -103,6 +127,7 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
     const escalates = next.kind === "revoke" || (next.kind === "handback" && intent?.kind !== "revoke");
     if (!first && !escalates) return;
     intent = next;
+    openGate();
     if (next.kind === "revoke") abandon.abort();
     else void streamer?.system(`tstr: ${describeStop(next, graceMs)}`);
     logger.info("stopping the run", { intent: next });
@@ -111,7 +136,14 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
   };
 
   const runWorkload = async (log: LogStreamer, markers: Marker[]) => {
-    const spec = buildExecutionSpec(assignment);
+    let spec: ReturnType<typeof buildExecutionSpec>;
+    try {
+      spec = buildExecutionSpec(assignment);
+    } catch (error) {
+      if (!(error instanceof K6ConfigError)) throw error;
+      await log.system(`tstr: cannot run k6 (${error.reason}): ${error.message}`);
+      return { infraError: { reason: error.reason, message: error.message } };
+    }
     await log.system(`tstr: starting ${spec.image || spec.command.join(" ")} with the ${executor.name} executor`);
     const deadline = assignment.deadlineAt ? timestampDate(assignment.deadlineAt).getTime() : undefined;
     const startedAt = clock.now().getTime();
@@ -171,25 +203,32 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
   ) => {
     const exit = outcome.exit;
     const stopped = intent?.kind === "timeout" ? "timeout" : intent?.kind === "cancel" ? "cancel" : undefined;
-    const decided = decideOutcome({
-      exitCode: exit?.exitCode,
-      stopped,
-      infraError: outcome.infraError ?? exit?.error,
-      executor: run.executor || undefined,
-    });
-    if (exit?.error) await log.system(`tstr: the workload failed (${exit.error.reason}): ${exit.error.message}`);
-    const exitText = exit?.exitCode === undefined ? "" : `exit code ${exit.exitCode}, `;
-    await log.system(`tstr: ${exitText}result ${decided.result}${decided.reason ? ` (${decided.reason})` : ""}`);
+    const infraError = outcome.infraError ?? exit?.error;
     const files = handle
       ? await handle.results(deps.maxResultBytes).catch((error) => {
           logger.warn("reading the results directory failed", { error: describeError(error) });
           return [];
         })
       : [];
-    const results = collectResults(files, markers, attempt);
+    let k6: K6Conclusion | undefined;
+    if (run.executor === K6_EXECUTOR && handle && exit?.exitCode !== undefined && !stopped && !infraError) {
+      const open = resultOpener(handle, files);
+      k6 = await concludeK6Run({ open, exitCode: exit.exitCode, runId, attempt, shardCount: run.shardCount });
+    }
+    const decided = k6
+      ? { result: k6.result, reason: k6.reason }
+      : decideOutcome({ exitCode: exit?.exitCode, stopped, infraError, executor: run.executor || undefined });
+    if (exit?.error) await log.system(`tstr: the workload failed (${exit.error.reason}): ${exit.error.message}`);
+    for (const note of k6?.notes ?? []) await log.system(`tstr: ${note}`);
+    const exitText = exit?.exitCode === undefined ? "" : `exit code ${exit.exitCode}, `;
+    await log.system(`tstr: ${exitText}result ${decided.result}${decided.reason ? ` (${decided.reason})` : ""}`);
+    const collected = collectResults(files, markers, attempt);
+    const results = k6 ? { ...collected, data: mergeResultData(collected.data, k6.resultData) } : collected;
     for (const problem of results.problems) await log.system(`tstr: ${problem}`);
     const lastLogSeq = await log.close();
-    if (Object.keys(results.data).length > 0 || results.testCases.length > 0) await reports.reportResults(results);
+    if (k6?.report || Object.keys(results.data).length > 0 || results.testCases.length > 0) {
+      await reports.reportResults({ ...results, k6: k6?.report, k6Aggregate: k6?.aggregate });
+    }
     await reports.finish({ ...decided, exitCode: exit?.exitCode ?? -1, lastLogSeq });
     freeSlot();
     logger.info("run finished", { result: decided.result, reason: decided.reason });
@@ -214,7 +253,13 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
   };
 
   const execute = async (): Promise<RunEnd> => {
-    await reports.start(clock.now());
+    if (waitingForRelease) {
+      logger.info("shard held until every shard of its group is placed");
+      await gate;
+      if (intent?.kind === "revoke") return { kind: "abandoned", why: intent.why };
+    }
+    // A held shard stopped before its release never started: the server refuses StartRun for it.
+    if (!waitingForRelease) await reports.start(clock.now());
     const log = createLogStreamer({
       runId,
       attempt,
@@ -228,7 +273,10 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
     });
     streamer = log;
     const markers: Marker[] = [];
-    if (intent && intent.kind !== "revoke") await log.system(`tstr: ${describeStop(intent, graceMs)}`);
+    if (intent && intent.kind !== "revoke") {
+      const stop = waitingForRelease ? "stopped before every shard of its group was placed; it never started" : "";
+      await log.system(`tstr: ${stop || describeStop(intent, graceMs)}`);
+    }
     const outcome = intent ? {} : await runWorkload(log, markers);
     reporting = true;
     if (intent?.kind === "revoke") return { kind: "abandoned", why: intent.why };
@@ -265,6 +313,15 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
     cancel: (reason) => requestStop({ kind: "cancel", reason }),
     revoke: (why) => requestStop({ kind: "revoke", why }),
     handBack: (reason) => requestStop({ kind: "handback", reason }),
+    release() {
+      if (!waitingForRelease || intent) return;
+      waitingForRelease = false;
+      logger.info("shard group released, starting");
+      openGate();
+    },
+    get waitingForRelease() {
+      return waitingForRelease && intent === undefined;
+    },
     slotFreed,
     done,
   };

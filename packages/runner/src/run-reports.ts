@@ -1,7 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Client, ConnectError } from "@connectrpc/connect";
 import type { RunResult } from "@tstr/domain";
-import { type LogChunk, Run_Result, type RunnerService } from "@tstr/proto";
+import { type K6Report, type LogChunk, Run_Result, type RunnerService } from "@tstr/proto";
 import type { Clock } from "./clock.js";
 import type { RunnerLogger } from "./logger.js";
 import type { CollectedResults } from "./results-collector.js";
@@ -12,7 +12,8 @@ import { describeError, isStaleAttempt, StaleAttemptError } from "./rpc-errors.j
 export interface RunReports {
   start(startedAt: Date): Promise<void>;
   appendLogs(chunks: LogChunk[], signal: AbortSignal): Promise<{ truncated: boolean }>;
-  reportResults(results: CollectedResults): Promise<void>;
+  /** Result data and test cases; for a k6 attempt also its report and mergeable aggregate. */
+  reportResults(results: CollectedResults & { k6?: K6Report; k6Aggregate?: Uint8Array }): Promise<void>;
   finish(finish: { result: RunResult; reason?: string; exitCode?: number; lastLogSeq: bigint }): Promise<void>;
   handBack(reason: string, signal: AbortSignal): Promise<void>;
 }
@@ -63,7 +64,17 @@ export function createRunReports(options: RunReportsOptions): RunReports {
     },
     async reportResults(results) {
       await call("ReportResults", (signal) =>
-        client.reportResults({ runId, attempt, resultData: results.data, testCases: results.testCases }, { signal }),
+        client.reportResults(
+          {
+            runId,
+            attempt,
+            resultData: results.data,
+            testCases: results.testCases,
+            k6: results.k6,
+            k6Aggregate: results.k6Aggregate ?? new Uint8Array(),
+          },
+          { signal },
+        ),
       );
     },
     async finish(finish) {

@@ -3,7 +3,7 @@ import { type Assignment, AssignmentSchema } from "@tstr/proto";
 import { describe, expect, it } from "vitest";
 import { buildExecutionSpec, gracePeriodMs, runTimeoutMs } from "./run-spec.js";
 
-function assignment(runConfig: Record<string, unknown>): Assignment {
+function assignment(runConfig: Record<string, unknown>, run: Record<string, unknown> = {}): Assignment {
   return create(AssignmentSchema, {
     attempt: 3,
     run: {
@@ -12,6 +12,7 @@ function assignment(runConfig: Record<string, unknown>): Assignment {
       namespace: "shop",
       labels: { env: "prod", "app.kubernetes.io/name": "web" },
       testRunConfig: { containerImage: "k6:latest", ...runConfig },
+      ...run,
     },
   });
 }
@@ -59,5 +60,37 @@ describe("execution spec", () => {
     const b = assignment({ timeout: { seconds: 90n }, gracePeriod: { nanos: 500_000_000 } });
     expect(runTimeoutMs(b)).toBe(90_000);
     expect(gracePeriodMs(b)).toBe(500);
+  });
+
+  it("applies the k6 preset to k6 runs: image, k6 run <script>, option flags, shard segment, outputs", () => {
+    const k6 = { executor: "k6", shardIndex: 1, shardCount: 2 };
+    const spec = buildExecutionSpec(
+      assignment(
+        {
+          containerImage: "",
+          env: { BASE_URL: "http://localhost:8080" },
+          files: [{ path: "smoke.js", content: new TextEncoder().encode("export default () => {}") }],
+          executorOptions: { vus: "5", duration: "10s" },
+        },
+        k6,
+      ),
+    );
+    expect(spec).toMatchObject({
+      image: "grafana/k6",
+      entrypointOverride: true,
+      command: [
+        "k6",
+        "run",
+        "smoke.js",
+        ...["--vus", "5", "--duration", "10s"],
+        ...["--execution-segment", "1/2:1", "--execution-segment-sequence", "0,1/2,1"],
+        ...["--summary-export", "$(TSTR_RESULTS_DIR)/k6-summary.json", "--out", "json=$(TSTR_RESULTS_DIR)/k6.ndjson"],
+      ],
+      env: { BASE_URL: "http://localhost:8080", TSTR_RESULTS_DIR: "/tstr/results" },
+    });
+    expect(() => buildExecutionSpec(assignment({ args: ["run", "a.js"], executorOptions: { vu: "5" } }, k6))).toThrow(
+      /unknown k6 option/,
+    );
+    expect(buildExecutionSpec(assignment({ args: ["run", "x.js"] })).command).toEqual(["run", "x.js"]);
   });
 });

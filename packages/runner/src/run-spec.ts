@@ -2,6 +2,7 @@ import { durationMs } from "@bufbuild/protobuf/wkt";
 import { runEnvironment } from "@tstr/domain";
 import type { ExecutionSpec } from "@tstr/executor";
 import type { Assignment } from "@tstr/proto";
+import { K6_EXECUTOR, k6CommandLine } from "./k6/k6-command-line.js";
 
 /** Where results go when the test does not say; TSTR_RESULTS_DIR points here. */
 export const DEFAULT_RESULTS_PATH = "/tstr/results";
@@ -10,7 +11,8 @@ export const DEFAULT_GRACE_PERIOD_MS = 10_000;
 
 /**
  * Translates an assignment into what the executor port needs. Pure, so the mapping (command vs
- * args, environment, labels) is tested without starting anything.
+ * args, environment, labels, the k6 preset) is tested without starting anything. A k6 run whose
+ * configuration k6 could not run throws K6ConfigError.
  */
 export function buildExecutionSpec(assignment: Assignment): ExecutionSpec {
   const run = assignment.run;
@@ -19,12 +21,23 @@ export function buildExecutionSpec(assignment: Assignment): ExecutionSpec {
   const resultsPath = config?.resultsPath || DEFAULT_RESULTS_PATH;
   const command = config?.command ?? "";
   const args = config?.args ?? [];
+  const k6 =
+    run.executor === K6_EXECUTOR
+      ? k6CommandLine({
+          image: config?.containerImage ?? "",
+          command,
+          args,
+          files: config?.files ?? [],
+          executorOptions: config?.executorOptions ?? {},
+          shard: { index: run.shardIndex, count: run.shardCount },
+        })
+      : undefined;
   return {
     runId: run.id,
     attempt: assignment.attempt,
-    image: config?.containerImage ?? "",
-    command: command ? [command, ...args] : [...args],
-    entrypointOverride: command !== "",
+    image: k6?.image ?? config?.containerImage ?? "",
+    command: k6?.command ?? (command ? [command, ...args] : [...args]),
+    entrypointOverride: k6 !== undefined || command !== "",
     env: runEnvironment({
       runId: run.id,
       testName: run.testName,

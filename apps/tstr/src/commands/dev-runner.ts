@@ -37,6 +37,8 @@ export async function startDevRunner(opts: {
       capacity: 2,
       executor,
       workDir: path.join(opts.dataDir, "runner"),
+      // On a developer's machine, tests (a k6 load test) usually need to reach local services.
+      dockerNetwork: "host",
       dispatch: "stream",
       drainTimeoutMs: 5000,
       logLevel: "warn",

@@ -23,6 +23,7 @@ export async function startRunner(config: RunnerConfig, logger: Logger, signal?:
     runnerName: config.name,
     workDir: resolve(config.workDir),
     processBaseEnv: process.env.PATH ? { PATH: process.env.PATH } : {},
+    dockerNetwork: config.dockerNetwork,
   });
   const removed = await executor.cleanupOrphans();
   if (removed > 0) logger.info("removed workloads left by an earlier runner", { removed });

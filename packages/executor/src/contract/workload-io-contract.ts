@@ -78,6 +78,40 @@ export function describeWorkloadIoContract(context: ContractContext): void {
     ]);
   });
 
+  it("expands $(TSTR_RESULTS_DIR) in the command and env to the results directory the workload sees", async () => {
+    const spec = context.spec('printf "%s|%s" "$1" "$TARGET" > "$1" && printf "%s" "$TSTR_RESULTS_DIR"');
+    spec.command = [...spec.command, "sh", "$(TSTR_RESULTS_DIR)/expanded.txt"];
+    spec.env.TARGET = "json=$(TSTR_RESULTS_DIR)/x.ndjson $$(TSTR_RESULTS_DIR)";
+    const run = await context.start(spec);
+    expect(await run.handle.wait()).toEqual({ exitCode: 0 });
+    await run.output.ended;
+    const dir = run.output.stdout();
+    if (!context.subject().resultsDirOnHost) expect(dir).toBe(CONTRACT_RESULTS_PATH);
+    const files = await run.handle.results(1000);
+    expect(files.map((file) => [file.path, decode(file.content)])).toEqual([
+      ["expanded.txt", `${dir}/expanded.txt|json=${dir}/x.ndjson $(TSTR_RESULTS_DIR)`],
+    ]);
+  });
+
+  it("streams one results file on request, and nothing for missing files or symbolic links", async () => {
+    const run = await context.start(
+      context.spec(workloadScripts.writeResults + '\nln -s result.json "$TSTR_RESULTS_DIR/link.json"'),
+    );
+    expect(await run.handle.wait()).toEqual({ exitCode: 0 });
+    const read = async (path: string) => {
+      const stream = await run.handle.openResult?.(path);
+      if (!stream) return undefined;
+      let size = 0;
+      for await (const chunk of stream) size += chunk.byteLength;
+      return size;
+    };
+    expect(await read("big.bin")).toBe(5000);
+    expect(await read("junit/a.xml")).toBe(21);
+    expect(await read("missing.txt")).toBeUndefined();
+    expect(await read("link.json")).toBeUndefined();
+    expect(await read("junit")).toBeUndefined();
+  });
+
   it("surfaces a missing command as the backend documents", async () => {
     const expected = context.subject().missingCommand;
     const spec = context.spec("", { command: ["tstr-contract-no-such-command"] });

@@ -146,6 +146,15 @@ function startWorkload(workload: FakeWorkload, record: FakeExecution, onExit: ()
       }
       return kept;
     },
+    async openResult(path) {
+      const file = workload.results?.find((f) => f.path === path);
+      if (!file) return undefined;
+      const bytes = new TextEncoder().encode(file.content);
+      return (async function* () {
+        // Small chunks, so readers meet lines and characters split across chunks.
+        for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+      })();
+    },
     async remove() {
       record.removed = true;
     },

@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { clone, create, type MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -38,6 +38,10 @@ export interface FakeRunInit {
   runConfig?: MessageInitShape<typeof Test_RunConfigSchema>;
   attempt?: number;
   deadlineAt?: Date;
+  /** A shard of a distributed run, sent held (it must not start until released). */
+  hold?: boolean;
+  shardIndex?: number;
+  shardCount?: number;
 }
 
 interface OpenStream {
@@ -93,6 +97,7 @@ export class FakeRunnerService {
   private readonly heartbeatCancellations: Cancellation[] = [];
   private readonly pollCancellations: Cancellation[] = [];
   private readonly revoked: RunLease[] = [];
+  private readonly releasedLeases: RunLease[] = [];
   private readonly sessions = new Set<http2.Http2Session>();
   private server?: http2.Http2Server;
   url = "";
@@ -127,6 +132,8 @@ export class FakeRunnerService {
       labels: init.labels ?? {},
       executor: init.executor ?? "",
       attempt,
+      shardIndex: init.shardIndex ?? 0,
+      shardCount: init.shardCount ?? 0,
       testRunConfig: create(Test_RunConfigSchema, {
         containerImage: "example/test:1",
         ...init.runConfig,
@@ -137,6 +144,7 @@ export class FakeRunnerService {
       attempt,
       leaseExpiresAt: timestampFromDate(new Date(Date.now() + 30_000)),
       ...(init.deadlineAt ? { deadlineAt: timestampFromDate(init.deadlineAt) } : {}),
+      hold: init.hold ?? false,
     });
     this.pending.push(assignment);
     this.dispatch();
@@ -152,6 +160,23 @@ export class FakeRunnerService {
     }
     for (const stream of this.streams) this.push(stream, { case: "cancellation", value: cancellation });
     this.pollCancellations.push(cancellation);
+    for (const waiter of this.pollWaiters) waiter.resolve();
+  }
+
+  /**
+   * Releases a held shard: sends its assignment again with hold = false (on the open streams and
+   * to the next poll), or lists it in the next heartbeat answer's `released`.
+   */
+  releaseShard(assignment: Assignment, via: "stream" | "heartbeat"): void {
+    const runId = assignment.run?.id ?? "";
+    if (via === "heartbeat") {
+      this.releasedLeases.push(create(RunLeaseSchema, { runId, attempt: assignment.attempt }));
+      return;
+    }
+    const released = clone(AssignmentSchema, assignment);
+    released.hold = false;
+    for (const stream of this.streams) this.push(stream, { case: "assignment", value: released });
+    this.pollAssigned.push(released);
     for (const waiter of this.pollWaiters) waiter.resolve();
   }
 
@@ -274,6 +299,7 @@ export class FakeRunnerService {
         return {
           cancellations: this.heartbeatCancellations.splice(0),
           revoked: this.revoked.splice(0),
+          released: this.releasedLeases.splice(0),
           leaseExpiresAt: timestampNow(),
         };
       },

@@ -31,7 +31,8 @@ export type K6MetricSummary = Message<"tstr.common.v1.K6MetricSummary"> & {
   type: K6MetricSummary_Type;
 
   /**
-   * trend: avg, min, med, max, p90, p95, p99; rate: rate, passes, fails; counter: count, rate; gauge: value, min, max.
+   * k6's value names: trend avg, min, med, max, p(90), p(95), p(99); rate: rate, passes, fails;
+   * counter: count, rate; gauge: value, min, max.
    *
    * @generated from field: map<string, double> values = 3;
    */
