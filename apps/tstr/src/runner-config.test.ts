@@ -99,7 +99,7 @@ describe("tstr runner configuration", () => {
     [["--namespace-selector", "(unclosed"], TOKEN, '--namespace-selector #1 "(unclosed"'],
     [["--capacity", "0"], TOKEN, "--capacity:"],
     [["--capacity", "1.5"], TOKEN, "--capacity: must be a whole number"],
-    [["--executor", "kubernetes"], TOKEN, "--executor:"],
+    [["--executor", "podman"], TOKEN, "--executor:"],
     [["--dispatch", "push"], TOKEN, "--dispatch:"],
     [["--drain-timeout", "30"], TOKEN, "--drain-timeout: invalid duration"],
     [["--drain-timeout=-5s"], TOKEN, "--drain-timeout: must not be negative"],

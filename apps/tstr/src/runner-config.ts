@@ -22,8 +22,13 @@ const runnerSchema = z.object({
   rejectSelectors: z.array(z.string()),
   namespaceSelectors: z.array(z.string()).min(1, "at least one namespace selector is needed"),
   capacity: z.coerce.number().int("must be a whole number").min(1).max(1000),
-  executor: z.enum(["docker", "process"]),
+  executor: z.enum(["docker", "process", "kubernetes"]),
   workDir: z.string().min(1),
+  kubeNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name (a DNS label)")
+    .optional(),
+  kubeconfig: z.string().min(1, "must not be empty").optional(),
   dockerNetwork: z.enum(["none", "host"], { error: "must be none or host (the default bridge is never used)" }),
   dispatch: z.enum(["stream", "poll"]),
   drainTimeoutMs: z.number().min(0, "must not be negative"),
@@ -42,6 +47,8 @@ const SCALAR_FLAGS = {
   executor: { env: ["TSTR_RUNNER_EXECUTOR"], default: "docker" },
   "work-dir": { env: ["TSTR_RUNNER_WORK_DIR"], default: ".tstr/runner" },
   "docker-network": { env: ["TSTR_RUNNER_DOCKER_NETWORK"], default: "none" },
+  "kube-namespace": { env: ["TSTR_RUNNER_KUBE_NAMESPACE"] },
+  kubeconfig: { env: ["TSTR_RUNNER_KUBECONFIG"] },
   dispatch: { env: ["TSTR_RUNNER_DISPATCH"], default: "stream" },
   "drain-timeout": { env: ["TSTR_RUNNER_DRAIN_TIMEOUT"], default: "30s" },
   "log-level": { env: ["TSTR_LOG_LEVEL"], default: "info" },
@@ -75,12 +82,17 @@ export const RUNNER_USAGE = `usage: tstr runner [flags]
   --namespace-selector RE     namespaces to take runs from (anchored regex), repeatable
                               (env TSTR_RUNNER_NAMESPACE_SELECTORS, ';'-separated, default .*)
   --capacity N                runs executed at once (env TSTR_RUNNER_CAPACITY, default 1)
-  --executor docker|process   where workloads run (env TSTR_RUNNER_EXECUTOR, default docker)
+  --executor docker|process|kubernetes
+                              where workloads run (env TSTR_RUNNER_EXECUTOR, default docker)
   --work-dir DIR              per-run directories of the process executor
                               (env TSTR_RUNNER_WORK_DIR, default .tstr/runner)
   --docker-network none|host  network of Docker workloads that name none: none isolates them,
                               host lets them reach services (a k6 target) (env
                               TSTR_RUNNER_DOCKER_NETWORK, default none)
+  --kube-namespace NAME       namespace of the Kubernetes executor's Jobs (env
+                              TSTR_RUNNER_KUBE_NAMESPACE, default the kubeconfig context's)
+  --kubeconfig FILE           kubeconfig of the Kubernetes executor (env TSTR_RUNNER_KUBECONFIG;
+                              default $KUBECONFIG, ~/.kube/config, else the pod's service account)
   --dispatch stream|poll      receive work on a server stream, or by long polling for proxies
                               that cannot hold one (env TSTR_RUNNER_DISPATCH, default stream)
   --drain-timeout DURATION    how long in-flight runs may finish on shutdown before they are
@@ -101,6 +113,8 @@ const FIELD_FLAGS: Record<keyof RunnerConfig, string> = {
   executor: "executor",
   workDir: "work-dir",
   dockerNetwork: "docker-network",
+  kubeNamespace: "kube-namespace",
+  kubeconfig: "kubeconfig",
   dispatch: "dispatch",
   drainTimeoutMs: "drain-timeout",
   logLevel: "log-level",
@@ -135,6 +149,8 @@ export function parseRunnerConfig(
     executor: scalars.executor,
     workDir: scalars["work-dir"],
     dockerNetwork: scalars["docker-network"],
+    kubeNamespace: scalars["kube-namespace"],
+    kubeconfig: scalars.kubeconfig,
     dispatch: scalars.dispatch,
     drainTimeoutMs: parseDrainTimeout(scalars["drain-timeout"] ?? ""),
     logLevel: scalars["log-level"],

@@ -17,11 +17,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     description: "Grafana k6 load tests: `k6 run` with the end-of-test summary and every metric point exported",
     image: "grafana/k6",
     command: ["k6", "run"],
-    args: [
-      "--summary-export=$(TSTR_RESULTS_DIR)/k6-summary.json",
-      "--out",
-      "json=$(TSTR_RESULTS_DIR)/k6.ndjson",
-    ],
+    args: ["--summary-export=$(TSTR_RESULTS_DIR)/k6-summary.json", "--out", "json=$(TSTR_RESULTS_DIR)/k6.ndjson"],
     acceptedFileTypes: [".js"],
     env: {},
     resultParsers: ["K6_SUMMARY", "K6_NDJSON"],

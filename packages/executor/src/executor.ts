@@ -37,6 +37,12 @@ export interface ExecutionSpec {
   /** "none" (default) or "host"; other modes are backend-specific. */
   network?: string;
   pullPolicy?: "always" | "if-not-present" | "never";
+  /** The test's timeout; backends that enforce deadlines themselves (a Job's) derive them from it. */
+  timeoutMs?: number;
+  /** SIGTERM→SIGKILL grace, for backends that stop workloads themselves (a pod's grace period). */
+  gracePeriodMs?: number;
+  /** run_config.kubernetes, passed through to the Kubernetes executor (others ignore it). */
+  kubernetes?: unknown;
 }
 
 /** A piece of the workload's output, in the order it was produced on its stream. */

@@ -1,9 +1,10 @@
 import type { Executor } from "@tstr/executor";
 import { createDockerExecutor } from "@tstr/executor-docker";
+import { createKubernetesExecutor } from "@tstr/executor-kubernetes";
 import { createProcessExecutor } from "@tstr/executor-process";
 
 /** The backends a `tstr runner` can drive. */
-export type ExecutorKind = "docker" | "process";
+export type ExecutorKind = "docker" | "process" | "kubernetes";
 
 export interface ExecutorChoice {
   kind: ExecutorKind;
@@ -15,6 +16,10 @@ export interface ExecutorChoice {
   processBaseEnv?: Record<string, string>;
   /** Network of Docker workloads whose spec names none (default none). */
   dockerNetwork?: "none" | "host";
+  /** Namespace of Kubernetes Jobs (default: the kubeconfig context's, else "default"). */
+  kubeNamespace?: string;
+  /** Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, else the pod's service account). */
+  kubeconfig?: string;
 }
 
 /**
@@ -24,6 +29,13 @@ export interface ExecutorChoice {
 export function createExecutor(choice: ExecutorChoice): Executor {
   if (choice.kind === "process") {
     return createProcessExecutor({ workRoot: choice.workDir, baseEnv: choice.processBaseEnv });
+  }
+  if (choice.kind === "kubernetes") {
+    return createKubernetesExecutor({
+      runnerId: choice.runnerName,
+      namespace: choice.kubeNamespace,
+      kubeconfigPath: choice.kubeconfig,
+    });
   }
   return createDockerExecutor({ runnerId: choice.runnerName, defaultNetwork: choice.dockerNetwork });
 }

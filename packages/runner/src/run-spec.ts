@@ -51,6 +51,9 @@ export function buildExecutionSpec(assignment: Assignment): ExecutionSpec {
     files: (config?.files ?? []).map((file) => ({ path: file.path, content: file.content })),
     labels: { ...run.labels, "run-id": run.id, test: run.testName, namespace: run.namespace },
     resultsPath,
+    timeoutMs: runTimeoutMs(assignment),
+    gracePeriodMs: gracePeriodMs(assignment),
+    ...(config?.kubernetes ? { kubernetes: config.kubernetes } : {}),
   };
 }
 

@@ -20,9 +20,6 @@ export {
   k6StandinScript,
   writeK6Standin,
 } from "./docker/k6-standin-image.js";
-export { TEST_POSTGRES_KEY, type TestPostgresInfo } from "./provided-context.js";
-export { type PostgresServer, type StartPostgresOptions, startPostgres } from "./start-postgres.js";
-export { type TestDatabase, type UseTestDatabaseOptions, useTestDatabase } from "./use-test-database.js";
 export {
   type EmulatorKubeConfig,
   type KubeObject,
@@ -32,3 +29,6 @@ export {
   type RecordedRequest,
   startKubernetesEmulator,
 } from "./k8s/index.js";
+export { TEST_POSTGRES_KEY, type TestPostgresInfo } from "./provided-context.js";
+export { type PostgresServer, type StartPostgresOptions, startPostgres } from "./start-postgres.js";
+export { type TestDatabase, type UseTestDatabaseOptions, useTestDatabase } from "./use-test-database.js";

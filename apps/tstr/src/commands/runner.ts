@@ -24,6 +24,8 @@ export async function startRunner(config: RunnerConfig, logger: Logger, signal?:
     workDir: resolve(config.workDir),
     processBaseEnv: process.env.PATH ? { PATH: process.env.PATH } : {},
     dockerNetwork: config.dockerNetwork,
+    kubeNamespace: config.kubeNamespace,
+    kubeconfig: config.kubeconfig,
   });
   const removed = await executor.cleanupOrphans();
   if (removed > 0) logger.info("removed workloads left by an earlier runner", { removed });

@@ -19,6 +19,11 @@ export interface ExecutorContractSubject {
   missingCommand: { reason: ExecutorFailureReason } | { exitCode: 127 };
   /** TSTR_RESULTS_DIR is replaced by a host directory instead of spec.resultsPath (process). */
   resultsDirOnHost?: boolean;
+  /**
+   * stdout and stderr arrive merged into one stream, reported as stdout (Kubernetes serves a pod's
+   * log that way): the contract then checks that each stream's lines keep their order within it.
+   */
+  mergedStreams?: boolean;
   /** Backend-specific check: descriptions of anything still held for this run (empty = clean). */
   leftovers?: (spec: ExecutionSpec) => Promise<string[]>;
   teardown?: () => Promise<void>;
