@@ -31,11 +31,11 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
 const strings = (value: unknown): string[] => list(value).map(String);
 const read = (file: string) => readFile(path.join(ROOT, file), "utf8");
 
-/** Environment variable names a usage text documents: "(env A" and "(env A or B". */
+/** Environment variable names a usage text documents: "(env A" and "(env A or B", possibly wrapped. */
 function envNamesIn(usage: string): Set<string> {
   const names = new Set<string>();
-  for (const match of usage.matchAll(/\benv ([A-Z][A-Z0-9_]+(?: or [A-Z][A-Z0-9_]+)*)/g)) {
-    for (const name of match[1]?.split(" or ") ?? []) names.add(name);
+  for (const match of usage.matchAll(/\benv\s+([A-Z][A-Z0-9_]+(?:\s+or\s+[A-Z][A-Z0-9_]+)*)/g)) {
+    for (const name of match[1]?.split(/\s+or\s+/) ?? []) names.add(name);
   }
   return names;
 }
@@ -473,7 +473,7 @@ const clusterScoped = (grant: string) => grant.startsWith("core/namespaces:");
 const SWEEPER_GRANTS = new Set(["core/namespaces:list"]);
 
 /**
- * The runner's Role and ClusterRole against REQUIRED_RBAC_RULES. Jobs in the runner's namespace:
+ * The runner's Role and ClusterRole against REQUIRED_RBAC_RULES. Jobs in a namespace of their own:
  * the Role grants exactly the namespaced rules and the ClusterRole only the sweeper's. Isolated
  * namespaces (no Role): the ClusterRole grants exactly REQUIRED_RBAC_RULES.
  */
@@ -504,7 +504,12 @@ function manifestProblems(r: Rendered, readme: string): string[] {
     problems.push(`${r.origin.get(keyOf(doc)) ?? r.dir} ${doc.kind}/${str(meta(doc).name)}: ${what}`);
   const named = (kind: string, name: string | undefined) =>
     r.docs.find((d) => d.kind === kind && meta(d).name === name);
-  const namespace = str(meta(r.docs.find((d) => d.kind === "Namespace") ?? {}).name);
+  const jobsNamespace = runnerJobsNamespace(r);
+  const namespaces = r.docs.filter((d) => d.kind === "Namespace").map((d) => str(meta(d).name));
+  // Where the server and runner live (and their Secrets); the test Jobs get one of their own.
+  const namespace = namespaces.find((n) => n !== jobsNamespace);
+  const isJobsRbac = (doc: Obj) =>
+    (doc.kind === "Role" || doc.kind === "RoleBinding") && meta(doc).name === "tstr-runner-jobs";
   const workloads = r.docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet");
   const podOf = (w: Obj) => obj(obj(obj(w.spec).template).spec);
   const podLabels = (w: Obj) => obj(obj(obj(obj(w.spec).template).metadata).labels);
@@ -530,19 +535,31 @@ function manifestProblems(r: Rendered, readme: string): string[] {
     const labels = obj(m.labels);
     if (labels["app.kubernetes.io/part-of"] !== "tstr")
       at(doc, "metadata.labels app.kubernetes.io/part-of must be tstr");
-    if (doc.kind === "Namespace") continue;
+    if (doc.kind === "Namespace") {
+      if (m.name === jobsNamespace && labels["pod-security.kubernetes.io/enforce"] !== "baseline") {
+        at(doc, "the Jobs' namespace must enforce the baseline Pod Security level");
+      }
+      continue;
+    }
     if (labels["app.kubernetes.io/name"] !== "tstr") at(doc, "metadata.labels app.kubernetes.io/name must be tstr");
     if (!["server", "runner"].includes(str(labels["app.kubernetes.io/component"]) ?? "")) {
       at(doc, "metadata.labels app.kubernetes.io/component must be server or runner");
     }
-    const expected = CLUSTER_KINDS.includes(str(doc.kind) ?? "") ? undefined : namespace;
+    const inJobs = isJobsRbac(doc) && namespaces.includes(jobsNamespace);
+    const expected = CLUSTER_KINDS.includes(str(doc.kind) ?? "") ? undefined : inJobs ? jobsNamespace : namespace;
     if (str(m.namespace) !== expected) {
       at(doc, `metadata.namespace is ${m.namespace ?? "unset"}, expected ${expected ?? "unset (overlays set it)"}`);
     }
   }
 
+  if (jobsNamespace && namespaces.length > 0 && !namespaces.includes(jobsNamespace)) {
+    problems.push(`${r.dir}: the Jobs' namespace ${jobsNamespace} (TSTR_RUNNER_KUBE_NAMESPACE) is not rendered`);
+  }
   for (const w of workloads) {
     const pod = podOf(w);
+    if (jobsNamespace && (str(meta(w).namespace) ?? "default") === jobsNamespace) {
+      at(w, `runs in ${jobsNamespace}, the test Jobs' namespace: tests could mount its Secrets`);
+    }
     const labels = podLabels(w);
     if (!matches(obj(obj(obj(w.spec).selector).matchLabels), labels)) {
       at(w, "spec.selector.matchLabels must select the pod template's labels");
@@ -710,7 +727,10 @@ function tstrContainerProblems(w: Obj, c: Obj, r: Rendered, volumes: Obj[], read
         const bindsAccount = (b: Obj) => list(b.subjects).some((subject) => obj(subject).name === account);
         const bound = r.docs.some(
           (b) =>
-            (b.kind === "RoleBinding" && (str(meta(b).namespace) ?? "default") === jobNamespace && bindsAccount(b)) ||
+            // Unset in a base: the overlay puts it in the Jobs' namespace (checked above).
+            (b.kind === "RoleBinding" &&
+              (str(meta(b).namespace) ?? jobNamespace) === jobNamespace &&
+              bindsAccount(b)) ||
             (b.kind === "ClusterRoleBinding" && bindsAccount(b) && !r.docs.some((d) => d.kind === "Role")),
         );
         if (!jobNamespace) problems.push("set --kube-namespace: the namespace its Role is in");
@@ -722,6 +742,11 @@ function tstrContainerProblems(w: Obj, c: Obj, r: Rendered, volumes: Obj[], read
     problems.push(`tstr ${command} refuses this configuration: ${(error as Error).message}`);
   }
   return problems;
+}
+/** The namespace the rendered runner runs its test Jobs in (TSTR_RUNNER_KUBE_NAMESPACE of its ConfigMap). */
+function runnerJobsNamespace(r: Rendered): string | undefined {
+  const config = r.docs.find((d) => d.kind === "ConfigMap" && str(meta(d).name)?.startsWith("tstr-runner-config"));
+  return str(obj(config?.data).TSTR_RUNNER_KUBE_NAMESPACE);
 }
 const podAccount = (w: Obj) => str(obj(obj(obj(w.spec).template).spec).serviceAccountName);
 
@@ -778,10 +803,29 @@ describe("deploy/k8s", () => {
     const granted = (label: string) =>
       [...new Set(get(label).docs.flatMap((d) => (d.kind?.toString().endsWith("Role") ? [...rulesOf(d)] : [])))].sort();
     expect(required.length, "REQUIRED_RBAC_RULES is empty").toBeGreaterThan(0);
-    // Jobs in the runner's namespace: everything but creating, reading and deleting namespaces.
+    // Jobs in one namespace (a Role there): everything but creating, reading and deleting namespaces.
     expect(granted("deploy/k8s/runner")).toEqual(required.filter((g) => !clusterScoped(g) || SWEEPER_GRANTS.has(g)));
     expect(granted(`deploy/k8s/overlays/remote-runner + ${ISOLATED}`)).toEqual(required);
   });
+
+  it.each(["deploy/k8s/overlays/single-cluster", "deploy/k8s/overlays/remote-runner"])(
+    "%s runs the test Jobs in a namespace of their own, apart from tstr's Secrets",
+    (label) => {
+      const r = get(label);
+      const jobs = runnerJobsNamespace(r);
+      const homes = new Set(
+        r.docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet").map((w) => meta(w).namespace),
+      );
+      expect(jobs, `${label}: TSTR_RUNNER_KUBE_NAMESPACE`).toBe("tstr-jobs");
+      // The server's (database URL, signing key) and the runner's (token) Secrets are where they run.
+      expect([...homes].length, `${label}: workloads in one namespace`).toBe(1);
+      expect(homes.has(jobs), `${label}: the Jobs' namespace holds tstr's Secrets`).toBe(false);
+      const role = r.docs.find((d) => d.kind === "Role");
+      expect(meta(role ?? {}).namespace, `${label}: Role/tstr-runner-jobs is where the Jobs are`).toBe(jobs);
+      const namespace = r.docs.find((d) => d.kind === "Namespace" && meta(d).name === jobs);
+      expect(obj(meta(namespace ?? {}).labels)["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    },
+  );
 
   it("reports broken objects by file and name (the checks can fail)", () => {
     const good = get("deploy/k8s/overlays/single-cluster");
@@ -796,6 +840,10 @@ describe("deploy/k8s", () => {
       (d) => d.kind === "ConfigMap" && str(meta(d).name)?.startsWith("tstr-server-config"),
     );
     obj(serverConfig?.data).TSTR_LISTN = "0.0.0.0:7420";
+    const runnerConfig = docs.find(
+      (d) => d.kind === "ConfigMap" && str(meta(d).name)?.startsWith("tstr-runner-config"),
+    );
+    obj(runnerConfig?.data).TSTR_RUNNER_KUBE_NAMESPACE = "tstr";
     const problems = manifestProblems({ ...good, docs }, readmeText).join("\n");
     const deployment = "deploy/k8s/server/deployment.yaml Deployment/tstr-server: container server:";
     expect(problems).toContain(`${deployment} image registry.example.com/tstr/tstr:latest is not pinned`);
@@ -804,6 +852,9 @@ describe("deploy/k8s", () => {
     expect(problems).toMatch(/deploy\/k8s\/runner\/role\.yaml Role\/tstr-runner-jobs: rules must be .*extra \[\S+:\*/);
     expect(problems).toContain(
       "deploy/k8s/runner/rolebinding.yaml RoleBinding/tstr-runner-jobs: subject ServiceAccount/default",
+    );
+    expect(problems).toContain(
+      "deploy/k8s/runner/statefulset.yaml StatefulSet/tstr-runner: runs in tstr, the test Jobs' namespace",
     );
   });
 });

@@ -65,11 +65,15 @@ export function createSuiteRunsRepository(pool: pg.Pool): SuiteRunsRepository {
 
     async markFinished(id, end, client = pool) {
       if (!isUuid(id)) return undefined;
-      await client.query("UPDATE suite_runs SET status = $2, finished_at = $3 WHERE id = $1 AND finished_at IS NULL", [
-        id,
-        end.status,
-        end.finishedAt,
-      ]);
+      // Not while a distributed k6 run of it awaits its merged verdict: the shards' results are
+      // provisional until then (the merge may turn a PASS into FAIL).
+      await client.query(
+        `UPDATE suite_runs SET status = $2, finished_at = $3 WHERE id = $1 AND finished_at IS NULL
+           AND NOT EXISTS (
+             SELECT 1 FROM runs r WHERE r.suite_run_id = $1 AND r.shard_group_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM k6_group_reports g WHERE g.shard_group_id = r.shard_group_id))`,
+        [id, end.status, end.finishedAt],
+      );
       return repo.getById(id, client);
     },
   };

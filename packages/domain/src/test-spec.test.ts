@@ -155,6 +155,12 @@ describe("validateTestSpec", () => {
     ["shards without k6", { executor: "newman", shards: 4 }, "shards", /only k6 tests can be sharded/],
     ["too many shards", { executor: "k6", shards: 65 }, "shards", /from 1 to 64/],
     ["fractional shards", { executor: "k6", shards: 2.5 }, "shards", /whole number/],
+    [
+      "matrix × shards over the cap",
+      { executor: "k6", shards: 3, matrix: { labels: { a: ["1", "2"] }, include: [], exclude: [] } },
+      "shards",
+      /at most 4 runs per schedule/,
+    ],
   ])("reports %s", (_, patch, path, message) => {
     const limits = { ...DEFAULT_LIMITS, matrixCap: 4 };
     expect(validateTestSpec(patched(patch), limits)).toEqual([{ path, message: expect.stringMatching(message) }]);

@@ -1,7 +1,7 @@
 import { validateCron, validateTimezone } from "./cron.js";
 import { formatDuration } from "./duration.js";
 import { type Labels, validateLabels } from "./labels.js";
-import { type Matrix, validateMatrix } from "./matrix.js";
+import { type Matrix, matrixSize, validateMatrix } from "./matrix.js";
 import { validateNamespace } from "./namespace.js";
 import { RETRY_CAUSES, type RetryPolicy } from "./retry-policy.js";
 import { type RunConfig, validateRunConfig } from "./run-config.js";
@@ -82,6 +82,8 @@ export function validateTestSpec(spec: TestSpec, limits: TestSpecLimits = DEFAUL
       add("shards", `must be a whole number from 1 to ${MAX_SHARDS}`);
     } else if (spec.executor !== "k6") {
       add("shards", "only k6 tests can be sharded (set executor: k6)");
+    } else if (spec.matrix && matrixSize(spec.matrix) * spec.shards > limits.matrixCap) {
+      add("shards", `matrix combinations × shards must be at most ${limits.matrixCap} runs per schedule`);
     }
   }
   const { factor } = spec.resources;

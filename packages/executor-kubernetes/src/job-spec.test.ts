@@ -1,6 +1,7 @@
 import type { ExecutionSpec } from "@tstr/executor";
 import { describe, expect, it } from "vitest";
-import { type JobContext, toFilesConfigMap, toJob } from "./job-spec.js";
+import { type JobContext, toFilesConfigMap, toJob, toRunNamespace } from "./job-spec.js";
+import { activeDeadlineSeconds } from "./kubernetes-executor.js";
 import { parseKubernetesOptions } from "./kubernetes-options.js";
 
 const base: ExecutionSpec = {
@@ -113,6 +114,11 @@ describe("toJob", () => {
       resources: { limits: { cpu: "1500m", memory: "268435456" }, requests: { cpu: "500m" } },
     });
     expect(workloadOf(base, { imagePullPolicy: "Always" }).imagePullPolicy).toBe("Always");
+    expect(pod.automountServiceAccountToken, "a service account the test asked for keeps its token").toBeUndefined();
+  });
+
+  it("mounts no service account token unless the test names a service account", () => {
+    expect(toJob(base, context()).spec!.template.spec!.automountServiceAccountToken).toBe(false);
   });
 
   it("takes env from Secrets/ConfigMaps by reference and mounts the test's volumes", () => {
@@ -206,5 +212,22 @@ describe("toJob", () => {
     expect(() => toJob({ ...base, ...overrides }, context())).toThrow(
       expect.objectContaining({ reason: "CREATE_FAILED", message: expect.stringMatching(message) }),
     );
+  });
+});
+
+describe("toRunNamespace", () => {
+  it("enforces the baseline Pod Security level in a run's own namespace", () => {
+    const namespace = toRunNamespace("tstr-run-1", { "tstr.dev/run-key": "tstr-run-1" }, {});
+    expect(namespace.metadata?.labels).toEqual({
+      "tstr.dev/run-key": "tstr-run-1",
+      "pod-security.kubernetes.io/enforce": "baseline",
+    });
+  });
+});
+
+describe("activeDeadlineSeconds", () => {
+  it("adds the start timeout (scheduling, image pulls) and slack to the test's timeout", () => {
+    expect(activeDeadlineSeconds(30_000, {})).toBe(30 + 600 + 60);
+    expect(activeDeadlineSeconds(1_500, { startTimeoutMs: 5_000, deadlineSlackSeconds: 1 })).toBe(2 + 5 + 1);
   });
 });

@@ -75,7 +75,10 @@ export function toJob(spec: ExecutionSpec, context: JobContext): V1Job {
     terminationGracePeriodSeconds: context.terminationGracePeriodSeconds,
     enableServiceLinks: false,
     ...(network === "host" ? { hostNetwork: true } : {}),
-    ...(options.serviceAccount ? { serviceAccountName: options.serviceAccount } : {}),
+    // No API token in the pod unless the test asked for an identity.
+    ...(options.serviceAccount
+      ? { serviceAccountName: options.serviceAccount }
+      : { automountServiceAccountToken: false }),
     ...(Object.keys(options.nodeSelector).length > 0 ? { nodeSelector: options.nodeSelector } : {}),
     ...(options.tolerations.length > 0 ? { tolerations: options.tolerations } : {}),
     initContainers: [resultsSidecar(context)],
@@ -127,13 +130,20 @@ export function toFilesConfigMap(spec: ExecutionSpec, context: JobContext): V1Co
   };
 }
 
-/** A fresh namespace for one run (isolated_namespace). */
+/** The Pod Security level of namespaces created for a run: no privileged pods nor host paths. */
+export const RUN_NAMESPACE_POD_SECURITY = { "pod-security.kubernetes.io/enforce": "baseline" } as const;
+
+/** A fresh namespace for one run (isolated_namespace), enforcing the baseline Pod Security level. */
 export function toRunNamespace(
   name: string,
   labels: Record<string, string>,
   annotations: Record<string, string>,
 ): V1Namespace {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels, annotations } };
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { ...labels, ...RUN_NAMESPACE_POD_SECURITY }, annotations },
+  };
 }
 
 /**

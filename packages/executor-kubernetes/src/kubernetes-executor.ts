@@ -21,13 +21,17 @@ export interface KubernetesExecutorOptions extends KubeConfigSource {
   kubeConfig?: KubeConfig;
   /** Namespace of the Jobs (default: the context's namespace, else "default"). */
   namespace?: string;
-  /** Image of the results sidecar: needs sh, find, sort, wc, base64 (default busybox:1.37). */
+  /** Image of the results sidecar: needs sh, find, sort, wc, gzip, base64 (default busybox:1.37). */
   resultsImage?: string;
-  /** Largest total size of results handed back through the sidecar's log (default 6 MiB). */
+  /** Largest total size of results, gzip-compressed, handed back through the sidecar's log (default 6 MiB). */
   resultsMaxBytes?: number;
   /** ttlSecondsAfterFinished of the Jobs: how long finished Jobs outlive a runner that died (default 600). */
   jobTtlSeconds?: number;
-  /** activeDeadlineSeconds = the test's timeout + this, so the runner's own timeout acts first (default 60). */
+  /**
+   * activeDeadlineSeconds = the test's timeout + the start timeout + this: the deadline counts from
+   * the Job's start, scheduling and image pulls included, and is only a backstop — the runner
+   * enforces the real timeout (default 60).
+   */
   deadlineSlackSeconds?: number;
   /** The pod's terminationGracePeriodSeconds when the spec carries no grace period (default 10 s). */
   defaultGracePeriodMs?: number;
@@ -39,6 +43,21 @@ export interface KubernetesExecutorOptions extends KubeConfigSource {
   resultsTimeoutMs?: number;
   /** How long remove() and the sweeper wait for objects to be gone (default 60 s). */
   removeTimeoutMs?: number;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 600_000;
+
+/**
+ * The Job's activeDeadlineSeconds for a test timeout: it counts from the Job's start, so pod
+ * scheduling and image pulls (up to the start timeout) come on top of the test's own time, plus
+ * slack so the runner's timeout (which stops the workload gracefully) always acts first.
+ */
+export function activeDeadlineSeconds(
+  timeoutMs: number,
+  options: Pick<KubernetesExecutorOptions, "startTimeoutMs" | "deadlineSlackSeconds">,
+): number {
+  const startSeconds = Math.ceil((options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) / 1000);
+  return Math.ceil(timeoutMs / 1000) + startSeconds + (options.deadlineSlackSeconds ?? 60);
 }
 
 /**
@@ -76,9 +95,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ex
       resultsImage: options.resultsImage ?? "busybox:1.37",
       resultsMaxBytes: options.resultsMaxBytes ?? 6 * 1024 * 1024,
       ttlSecondsAfterFinished: options.jobTtlSeconds ?? 600,
-      ...(extended.timeoutMs
-        ? { activeDeadlineSeconds: Math.ceil(extended.timeoutMs / 1000) + (options.deadlineSlackSeconds ?? 60) }
-        : {}),
+      ...(extended.timeoutMs ? { activeDeadlineSeconds: activeDeadlineSeconds(extended.timeoutMs, options) } : {}),
       terminationGracePeriodSeconds: Math.ceil(
         (extended.gracePeriodMs ?? options.defaultGracePeriodMs ?? 10_000) / 1000,
       ),
@@ -112,7 +129,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ex
         tracker,
         {
           unschedulableTimeoutMs: options.unschedulableTimeoutMs ?? 60_000,
-          startTimeoutMs: options.startTimeoutMs ?? 600_000,
+          startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
         },
         signal,
       );
@@ -122,6 +139,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ex
         podName,
         tracker,
         resultsTimeoutMs: options.resultsTimeoutMs ?? 60_000,
+        resultsMaxBytes: context.resultsMaxBytes,
         removeTimeoutMs,
         onRemoved: () => active.delete(runKey),
       });

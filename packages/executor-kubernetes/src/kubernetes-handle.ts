@@ -11,7 +11,7 @@ import { WORKLOAD_CONTAINER } from "./job-spec.js";
 import type { KubeApi } from "./kube-api.js";
 import { beingDeleted, exitOf, statusOf } from "./pod-state.js";
 import type { PodTracker } from "./pod-tracker.js";
-import type { ResultsDump } from "./results-dump.js";
+import { type ResultsDump, resultsDumpNotices } from "./results-dump.js";
 import { readResultsDump } from "./results-reader.js";
 import { deleteRunObjects, ignoringNotFound, type RunObjects } from "./run-objects.js";
 import { followContainerLog } from "./workload-log-follower.js";
@@ -26,6 +26,8 @@ export interface StartedRun {
   tracker: PodTracker;
   /** How long results() waits for the sidecar's dump after the workload ended. */
   resultsTimeoutMs: number;
+  /** The sidecar's (compressed) results budget, named when it left files out. */
+  resultsMaxBytes: number;
   /** How long remove() waits for the Job (and namespace) to be gone. */
   removeTimeoutMs: number;
   /** Called once the run's objects are gone. */
@@ -50,7 +52,9 @@ export function createKubernetesHandle(started: StartedRun): ExecutionHandle {
     tracker,
     onChunk: (chunk) => channel.push(chunk),
     signal: background.signal,
-  }).finally(() => channel.end());
+  })
+    .then(reportLeftOutResults)
+    .finally(() => channel.end());
   const dump: Promise<ResultsDump> = readResultsDump(api, run.namespace, podName, tracker, background.signal);
 
   let stopRequested = false;
@@ -77,6 +81,23 @@ export function createKubernetesHandle(started: StartedRun): ExecutionHandle {
   void exited.then(() => {
     ended = true;
   });
+
+  /**
+   * The port has no other way to say it: result files the sidecar left out (over its budget) or a
+   * dump cut short end the output as `tstr:` lines on stderr, so the run's log says why a file is
+   * missing. A cut dump of a stopped run is expected and not reported.
+   */
+  async function reportLeftOutResults(): Promise<void> {
+    const exit = await exited;
+    const left = await resultsDump();
+    const notices = resultsDumpNotices(
+      stopRequested || exit.error ? { ...left, complete: true } : left,
+      started.resultsMaxBytes,
+    );
+    for (const notice of notices) {
+      channel.push({ stream: "stderr", data: Buffer.from(`${notice}\n`), time: new Date() });
+    }
+  }
 
   async function stop(gracePeriodMs: number): Promise<void> {
     if (ended) return;

@@ -48,6 +48,18 @@ describe("createLogDeduper", () => {
     expect(replay.map((l) => dedupe.admit(l))).toEqual([false, false, false, true, true]);
   });
 
+  it("remembers only the resume window's lines, however long a healthy stream runs", () => {
+    const dedupe = createLogDeduper();
+    const start = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const stamp = (i: number) => new Date(start + i * 10).toISOString();
+    for (let i = 0; i < 500; i++) expect(dedupe.admit(line(stamp(i), `early ${i}`))).toBe(true);
+    dedupe.startStream();
+    // A replay of the last second, then a long stream of new lines (100 per second for 200 s).
+    for (let i = 400; i < 500; i++) expect(dedupe.admit(line(stamp(i), `early ${i}`))).toBe(false);
+    for (let i = 500; i < 20_500; i++) expect(dedupe.admit(line(stamp(i), `line ${i}`))).toBe(true);
+    expect(dedupe.remembered()).toBeLessThan(500);
+  });
+
   it("delivers every line exactly once whatever the stream is cut into (property)", () => {
     const lines = fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.constantFrom("a", "b", "c")), { maxLength: 40 });
     fc.assert(

@@ -67,11 +67,16 @@ const NANOS_PER_SECOND = 1_000_000_000n;
  * seconds, the precision every API server accepts; the extra second covers stdout/stderr lines
  * whose timestamps are slightly out of order). Lines from then on are remembered as
  * timestamp+content with a count, so a replayed line is dropped while a line that legitimately
- * repeats (same content, same nanosecond) is still delivered as often as it was written.
+ * repeats (same content, same nanosecond) is still delivered as often as it was written. Only lines
+ * up to the newest one seen when a stream started can be replays: later ones are not counted, so
+ * memory stays within the window however long a healthy stream runs.
  */
 export function createLogDeduper() {
   const seen = new Map<string, { nanos: bigint; count: number }>();
+  /** Per stream: how often each line up to `replayUntil` came again (a replay or a real repeat). */
   let replayed = new Map<string, number>();
+  /** The newest line seen when the current stream started: a later line cannot be a replay. */
+  let replayUntil = -1n;
   let newest = -1n;
 
   const windowStart = () => (newest / NANOS_PER_SECOND - 1n) * NANOS_PER_SECOND;
@@ -80,15 +85,18 @@ export function createLogDeduper() {
     /** A new stream begins: its lines are matched against what was seen before. */
     startStream(): void {
       replayed = new Map();
+      replayUntil = newest;
     },
     /** Whether the line is new (deliver it) rather than a replay of one already delivered. */
     admit(line: LogLine): boolean {
       if (line.nanos < 0n) return true;
       const key = `${line.timestamp} ${line.content.toString("latin1")}`;
-      const already = replayed.get(key) ?? 0;
-      replayed.set(key, already + 1);
       const entry = seen.get(key);
-      if (entry && already < entry.count) return false;
+      if (line.nanos <= replayUntil) {
+        const already = replayed.get(key) ?? 0;
+        replayed.set(key, already + 1);
+        if (entry && already < entry.count) return false;
+      }
       if (entry) entry.count++;
       else seen.set(key, { nanos: line.nanos, count: 1 });
       if (line.nanos / NANOS_PER_SECOND > newest / NANOS_PER_SECOND) {
@@ -97,6 +105,10 @@ export function createLogDeduper() {
         for (const [stale, { nanos }] of seen) if (nanos < start) seen.delete(stale);
       } else if (line.nanos > newest) newest = line.nanos;
       return true;
+    },
+    /** How many lines are remembered for deduplication (bounded by the resume window). */
+    remembered(): number {
+      return seen.size + replayed.size;
     },
     /** The `sinceTime` for the next request; undefined before any line (read from the start). */
     resumeSince(): string | undefined {

@@ -28,26 +28,46 @@ export async function ignoringNotFound(call: () => Promise<unknown>): Promise<vo
 /**
  * Deletes one attempt's objects: its pods first when `podGraceSeconds` is given (SIGTERM, SIGKILL
  * after that grace — deleting only the Job would give them the pod's full termination grace), the
- * Job with propagationPolicy Foreground, the files ConfigMap, the run's own namespace. Then waits
- * up to `waitMs` until the Job (and namespace) are really gone, so "removed" means removed; a
- * cluster slower than that leaves the rest to Kubernetes (and the sweeper).
+ * Job with propagationPolicy Foreground, the files ConfigMap, the run's own namespace. Every
+ * deletion is attempted whatever the others did; their failures are thrown together afterwards
+ * (an AggregateError naming each object). Then waits up to `waitMs` until the Job (and namespace)
+ * are really gone, so "removed" means removed; a cluster slower than that leaves the rest to
+ * Kubernetes (and the sweeper).
  */
 export async function deleteRunObjects(
   api: KubeApi,
   run: RunObjects,
   options: { podGraceSeconds?: number; podName?: string; waitMs: number },
 ): Promise<void> {
+  const errors: Error[] = [];
+  const attempt = async (what: string, call: () => Promise<unknown>) => {
+    try {
+      await ignoringNotFound(call);
+    } catch (err) {
+      errors.push(
+        new Error(`deleting ${what} in namespace ${run.namespace}: ${(err as Error).message}`, { cause: err }),
+      );
+    }
+  };
   if (options.podGraceSeconds !== undefined) {
-    const names = options.podName
-      ? [options.podName]
-      : (await api.listPods(run.namespace, runKeySelector(run.runKey))).pods.map((pod) => pod.metadata?.name ?? "");
+    let names: string[] = options.podName ? [options.podName] : [];
+    if (!options.podName) {
+      await attempt(`the pods of ${run.runKey}`, async () => {
+        names = (await api.listPods(run.namespace, runKeySelector(run.runKey))).pods.map(
+          (pod) => pod.metadata?.name ?? "",
+        );
+      });
+    }
     for (const name of names)
-      await ignoringNotFound(() => api.deletePod(run.namespace, name, options.podGraceSeconds!));
+      await attempt(`pod ${name}`, () => api.deletePod(run.namespace, name, options.podGraceSeconds!));
   }
-  await ignoringNotFound(() => api.deleteJob(run.namespace, run.runKey));
+  await attempt(`job ${run.runKey}`, () => api.deleteJob(run.namespace, run.runKey));
   const configMap = run.filesConfigMap;
-  if (configMap) await ignoringNotFound(() => api.deleteConfigMap(run.namespace, configMap));
-  if (run.isolatedNamespace) await ignoringNotFound(() => api.deleteNamespace(run.namespace));
+  if (configMap) await attempt(`configmap ${configMap}`, () => api.deleteConfigMap(run.namespace, configMap));
+  if (run.isolatedNamespace) await attempt(`namespace ${run.namespace}`, () => api.deleteNamespace(run.namespace));
+  if (errors.length > 0) {
+    throw new AggregateError(errors, `removing run ${run.runKey}: ${errors.map((e) => e.message).join("; ")}`);
+  }
   await untilGone(() => api.readJob(run.namespace, run.runKey), options.waitMs);
   if (run.isolatedNamespace) await untilGone(() => api.readNamespace(run.namespace), options.waitMs);
 }

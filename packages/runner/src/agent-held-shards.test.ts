@@ -21,7 +21,7 @@ const shard = (id: string) => ({
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function heldShard(options: { dispatch?: "stream" | "poll"; capacity?: number } = {}) {
+async function heldShard(options: { dispatch?: "stream" | "poll"; capacity?: number; drainTimeoutMs?: number } = {}) {
   harness = await startAgentHarness({
     options: { ...options, slotWaitMs: 100 },
     configure: (server) => {
@@ -82,10 +82,12 @@ describe("runner agent with held shards", () => {
   });
 
   it("hands a held shard back at once when the runner drains", async () => {
-    const { server, executor } = await heldShard();
+    // A drain timeout far above the bound: only a hand-back that does not wait for it passes,
+    // with room for a loaded CI machine.
+    const { server, executor } = await heldShard({ drainTimeoutMs: 30_000 });
     const began = Date.now();
     await harness?.agent.stop();
-    expect(Date.now() - began).toBeLessThan(1_500);
+    expect(Date.now() - began).toBeLessThan(10_000);
     expect(server.handBacks).toMatchObject([{ runId: "held-1", reason: "runner draining" }]);
     expect(server.starts).toEqual([]);
     expect(executor.executions).toEqual([]);

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { Code } from "@connectrpc/connect";
 import { parseK6Aggregate } from "@tstr/k6";
 import { Run_Result } from "@tstr/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHarness, startAgentHarness, waitFor } from "./test-support/agent-harness.js";
+import type { FakeRunnerService } from "./test-support/fake-runner-service.js";
 
 // k6 runs through the real agent against the fake control plane, with real k6 outputs as the
 // files the workload leaves behind.
@@ -21,15 +23,28 @@ afterEach(async () => {
   harness = undefined;
 });
 
+const RUN_CONFIG = {
+  containerImage: "",
+  files: [{ path: "smoke.js", content: SCRIPT }],
+  executorOptions: { vus: "2" },
+};
 const k6Run = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   executor: "k6",
-  runConfig: { containerImage: "", files: [{ path: "smoke.js", content: SCRIPT }], executorOptions: { vus: "2" } },
+  runConfig: RUN_CONFIG,
   ...extra,
 });
+const BOTH_OUTPUTS = [
+  { path: "k6-summary.json", content: SUMMARY_OK },
+  { path: "k6.ndjson", content: NDJSON_OK },
+];
 
-async function runK6(workload: { exitCode: number; results: { path: string; content: string }[] }, extra = {}) {
-  harness = await startAgentHarness({ script: () => workload });
+async function runK6(
+  workload: { exitCode?: number; results: { path: string; content: string }[] },
+  extra = {},
+  configure?: (server: FakeRunnerService) => void,
+) {
+  harness = await startAgentHarness({ script: () => workload, configure });
   harness.server.assign(k6Run("k6-run", extra));
   await waitFor("FinishRun", () => harness?.server.finishes.length === 1, 10_000);
   return { server: harness.server, spec: harness.executor.executions[0]?.spec };
@@ -58,7 +73,9 @@ describe("runner agent with k6 runs", () => {
         "json=$(TSTR_RESULTS_DIR)/k6.ndjson",
       ],
     });
-    expect(server.calls.slice(-2)).toEqual(["ReportResults k6-run", "FinishRun k6-run"]);
+    const reportCalls = server.calls.filter((call) => !call.startsWith("AppendLogs"));
+    expect(reportCalls.slice(-2)).toEqual(["ReportResults k6-run", "FinishRun k6-run"]);
+    expect(server.calls.at(-1)).toBe("FinishRun k6-run");
     expect(server.finishes[0]).toMatchObject({ result: Run_Result.PASS, reason: "", exitCode: 0 });
     const [report] = server.reports;
     expect(report?.k6).toMatchObject({ runId: "k6-run", attempt: 1, verdict: Run_Result.PASS, shards: 1 });
@@ -107,6 +124,66 @@ describe("runner agent with k6 runs", () => {
     const log = server.logText("k6-run");
     expect(log).toMatch(/tstr: k6: k6-summary\.json: summary export: /);
     expect(log).toContain("tstr: k6: the script threw an exception (exit code 107)");
+  });
+
+  it("sends a k6 report the server finds too large again without series and aggregate, then finishes", async () => {
+    const { server } = await runK6({ exitCode: 0, results: BOTH_OUTPUTS }, {}, (s) => {
+      s.reportFailures = { remaining: 1, code: Code.ResourceExhausted };
+    });
+    expect(server.reportCalls).toHaveLength(2);
+    expect(server.reportCalls[0]?.k6?.series).toHaveLength(11);
+    expect(server.reportCalls[0]?.k6Aggregate.length).toBeGreaterThan(0);
+    const [accepted] = server.reports;
+    expect(accepted?.k6Aggregate).toEqual(new Uint8Array());
+    expect(accepted?.k6?.series).toEqual([]);
+    expect(accepted?.k6?.metrics.length).toBeGreaterThan(0);
+    expect(accepted?.resultData).toMatchObject({ "k6.verdict": "PASS" });
+    expect(server.finishes[0]).toMatchObject({ result: Run_Result.PASS, exitCode: 0 });
+    expect(server.logText("k6-run")).toContain(
+      "tstr: the server refused the k6 report: ResourceExhausted: k6.metrics[0].name: refused by test; sent it again without the per-second series and the mergeable aggregate\n",
+    );
+  });
+
+  it("finishes the run without its k6 report when the server refuses it as invalid, even reduced", async () => {
+    const { server } = await runK6({ exitCode: 0, results: BOTH_OUTPUTS }, {}, (s) => {
+      s.reportFailures = { remaining: 10, code: Code.InvalidArgument };
+    });
+    expect(server.reportCalls).toHaveLength(2);
+    expect(server.reports).toEqual([]);
+    expect(server.finishes[0]).toMatchObject({ result: Run_Result.PASS, exitCode: 0 });
+    expect(server.calls.at(-1)).toBe("FinishRun k6-run");
+    expect(server.logText("k6-run")).toContain(
+      "tstr: the server refused the k6 report: InvalidArgument: k6.metrics[0].name: refused by test; finished without it",
+    );
+  });
+
+  it("reports what k6 wrote of a timed-out run, which stays TIMED_OUT", async () => {
+    const runConfig = { ...RUN_CONFIG, timeout: { seconds: 0n, nanos: 200_000_000 } };
+    // No exit code: k6 runs until stopped, then (on SIGTERM) leaves its outputs behind.
+    const { server } = await runK6({ results: BOTH_OUTPUTS }, { runConfig });
+    expect(server.finishes[0]).toMatchObject({ result: Run_Result.TIMED_OUT, reason: "DEADLINE", exitCode: 143 });
+    const [report] = server.reports;
+    expect(report?.k6).toMatchObject({ runId: "k6-run", verdict: Run_Result.PASS });
+    expect(report?.k6?.series).toHaveLength(11);
+    expect(report?.k6Aggregate.length).toBeGreaterThan(0);
+    expect(report?.resultData).toMatchObject({ "k6.verdict": "TIMED_OUT", "k6.p95_ms": expect.any(String) });
+    expect(server.logText("k6-run")).toContain(
+      "tstr: k6: reporting the metrics k6 wrote until it was stopped; the run stays TIMED_OUT\ntstr: exit code 143, result TIMED_OUT (DEADLINE)",
+    );
+  });
+
+  it("reports what k6 wrote of a cancelled run, which stays CANCELLED", async () => {
+    harness = await startAgentHarness({
+      script: () => ({ output: [{ stream: "stdout", text: "running\n" }], results: BOTH_OUTPUTS }),
+    });
+    harness.server.assign(k6Run("k6-cancel"));
+    const server = harness.server;
+    await waitFor("the run's output", () => server.logText("k6-cancel").includes("running"));
+    server.cancel("k6-cancel", "stream", "user asked");
+    await waitFor("FinishRun", () => server.finishes.length === 1);
+    expect(server.finishes[0]).toMatchObject({ result: Run_Result.CANCELLED });
+    expect(server.reports[0]?.k6?.metrics.length).toBeGreaterThan(0);
+    expect(server.reports[0]?.resultData).toMatchObject({ "k6.verdict": "CANCELLED" });
   });
 
   it("ends ERROR without starting k6 when the test's options cannot be run", async () => {

@@ -1,4 +1,5 @@
-import { TestCase_Status } from "@tstr/proto";
+import { Code } from "@connectrpc/connect";
+import { Run_Result, TestCase_Status } from "@tstr/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHarness, startAgentHarness, waitFor } from "./test-support/agent-harness.js";
 
@@ -39,7 +40,9 @@ describe("runner agent results", () => {
     server.assign({ id: "run-results", runConfig: { resultsPath: "/out" } });
     await waitFor("FinishRun", () => server.finishes.length === 1);
 
-    expect(server.calls.slice(-2)).toEqual(["ReportResults run-results", "FinishRun run-results"]);
+    const reportCalls = server.calls.filter((call) => !call.startsWith("AppendLogs"));
+    expect(reportCalls.slice(-2)).toEqual(["ReportResults run-results", "FinishRun run-results"]);
+    expect(server.calls.at(-1)).toBe("FinishRun run-results");
     const [report] = server.reports;
     expect(report?.resultData).toEqual({ version: "1.23", score: "9", url: "https://example.test/report" });
     expect(report?.testCases.map((c) => [c.className, c.name, c.status, c.message])).toEqual([
@@ -49,6 +52,24 @@ describe("runner agent results", () => {
     expect(report?.testCases[1]?.duration).toMatchObject({ seconds: 1n, nanos: 500_000_000 });
     expect(server.logText("run-results")).toContain("tstr: junit/broken.xml:");
     expect(harness.executor.executions[0]?.spec.env.TSTR_RESULTS_DIR).toBe("/out");
+  });
+
+  it("finishes the run when the server refuses its results, saying so in the log", async () => {
+    harness = await startAgentHarness({
+      script: () => ({ exitCode: 1, results: [{ path: "result.json", content: JSON.stringify({ score: "9" }) }] }),
+      configure: (server) => {
+        server.reportFailures = { remaining: 10, code: Code.InvalidArgument };
+      },
+    });
+    const { server } = harness;
+    server.assign({ id: "run-refused" });
+    await waitFor("FinishRun", () => server.finishes.length === 1);
+    // Nothing to leave out of plain result data: no second attempt.
+    expect(server.reportCalls).toHaveLength(1);
+    expect(server.finishes[0]).toMatchObject({ result: Run_Result.FAIL, exitCode: 1 });
+    expect(server.logText("run-refused")).toContain(
+      "tstr: the server refused the results: InvalidArgument: k6.metrics[0].name: refused by test; finished without them",
+    );
   });
 
   it("skips ReportResults when the run left nothing behind", async () => {

@@ -15,6 +15,8 @@ export interface RetryOptions {
   what: string;
   onRetry?: (error: unknown, delayMs: number) => void;
   backoff?: Backoff;
+  /** Which failures are retried; isTransient unless the call knows better. */
+  transient?: (error: unknown) => boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function retryTransient<T>(call: (signal: AbortSignal) => Promise<T
       return await call(options.signal);
     } catch (error) {
       if (options.signal.aborted) throw new RetryAbortedError(`${options.what}: aborted (${describeError(error)})`);
-      if (!isTransient(error)) throw error;
+      if (!(options.transient ?? isTransient)(error)) throw error;
       const delay = backoff.next();
       options.onRetry?.(error, delay);
       await options.clock.sleep(delay, options.signal);

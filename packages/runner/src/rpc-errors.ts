@@ -42,6 +42,15 @@ export function isTransient(error: unknown): boolean {
   }
 }
 
+/**
+ * Whether retrying the same ReportResults can succeed. Like isTransient, except ResourceExhausted:
+ * for a report it means the request is over the server's size limit, which the same bytes will
+ * exceed again however often they are sent.
+ */
+export function isTransientReport(error: unknown): boolean {
+  return isTransient(error) && ConnectError.from(error).code !== Code.ResourceExhausted;
+}
+
 /** A short description for logs and system log lines. */
 export function describeError(error: unknown): string {
   if (error instanceof ConnectError) return `${Code[error.code]}: ${error.rawMessage}`;

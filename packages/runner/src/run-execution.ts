@@ -12,12 +12,14 @@ import { type ExecutionExit, type ExecutionHandle, type Executor, ExecutorError 
 import type { Assignment, RunnerService } from "@tstr/proto";
 import type { Clock } from "./clock.js";
 import { K6_EXECUTOR } from "./k6/k6-command-line.js";
-import { concludeK6Run, type K6Conclusion } from "./k6/k6-conclusion.js";
+import { concludeK6Run, concludeStoppedK6Run, type K6Conclusion } from "./k6/k6-conclusion.js";
 import { K6ConfigError } from "./k6/k6-config-error.js";
 import { resultOpener } from "./k6/k6-outputs.js";
 import { createLogStreamer, type LogStreamer } from "./log-streamer.js";
 import type { RunnerLogger } from "./logger.js";
 import { collectResults } from "./results-collector.js";
+import { deliverResults } from "./results-delivery.js";
+import { fitResultsRequest, resultsRequest } from "./results-payload.js";
 import { RetryAbortedError } from "./retry.js";
 import { describeError, StaleAttemptError } from "./rpc-errors.js";
 import { createRunReports } from "./run-reports.js";
@@ -77,8 +79,9 @@ const HANDBACK_CALL_MS = 10_000;
 
 /**
  * Executes one assignment: StartRun, start the workload, stream its output, enforce timeout,
- * cancellation and revocation, collect results, ReportResults, and FinishRun once every log chunk
- * is acknowledged. The workload is always removed at the end, whatever happened.
+ * cancellation and revocation, collect results (a stopped k6 run's metrics too), ReportResults
+ * (fitted under the server's size limit; a refusal is logged, never fatal), and FinishRun once
+ * every log chunk is acknowledged. The workload is always removed at the end, whatever happened.
  *
  * A held assignment (a shard of a distributed run whose group is not placed yet) waits for
  * release() before any of that. Revoked meanwhile, it just goes away; cancelled, it finishes
@@ -211,9 +214,16 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
         })
       : [];
     let k6: K6Conclusion | undefined;
-    if (run.executor === K6_EXECUTOR && handle && exit?.exitCode !== undefined && !stopped && !infraError) {
+    if (run.executor === K6_EXECUTOR && handle && exit && !infraError) {
       const open = resultOpener(handle, files);
-      k6 = await concludeK6Run({ open, exitCode: exit.exitCode, runId, attempt, shardCount: run.shardCount });
+      const shardCount = run.shardCount;
+      if (stopped) {
+        // k6 writes its outputs on SIGTERM: a timed-out or cancelled run still reports its metrics.
+        const stop = decideOutcome({ exitCode: exit.exitCode, stopped, executor: run.executor });
+        k6 = await concludeStoppedK6Run({ open, stopped: stop, runId, attempt, shardCount });
+      } else if (exit.exitCode !== undefined) {
+        k6 = await concludeK6Run({ open, exitCode: exit.exitCode, runId, attempt, shardCount });
+      }
     }
     const decided = k6
       ? { result: k6.result, reason: k6.reason }
@@ -225,10 +235,21 @@ export function startRunExecution(deps: RunExecutionDeps, assignment: Assignment
     const collected = collectResults(files, markers, attempt);
     const results = k6 ? { ...collected, data: mergeResultData(collected.data, k6.resultData) } : collected;
     for (const problem of results.problems) await log.system(`tstr: ${problem}`);
-    const lastLogSeq = await log.close();
     if (k6?.report || Object.keys(results.data).length > 0 || results.testCases.length > 0) {
-      await reports.reportResults({ ...results, k6: k6?.report, k6Aggregate: k6?.aggregate });
+      const fitted = fitResultsRequest(
+        resultsRequest({
+          runId,
+          attempt,
+          results,
+          ...(k6?.report ? { k6: k6.report } : {}),
+          k6Aggregate: k6?.aggregate,
+        }),
+      );
+      for (const note of fitted.notes) await log.system(`tstr: ${note}`);
+      // Refused results never keep the run from finishing: a run left RUNNING would be re-run.
+      await deliverResults(reports, fitted.request, (line) => log.system(line));
     }
+    const lastLogSeq = await log.close();
     await reports.finish({ ...decided, exitCode: exit?.exitCode ?? -1, lastLogSeq });
     freeSlot();
     logger.info("run finished", { result: decided.result, reason: decided.reason });

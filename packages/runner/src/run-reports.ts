@@ -1,19 +1,22 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Client, ConnectError } from "@connectrpc/connect";
 import type { RunResult } from "@tstr/domain";
-import { type K6Report, type LogChunk, Run_Result, type RunnerService } from "@tstr/proto";
+import { type LogChunk, type ReportResultsRequest, Run_Result, type RunnerService } from "@tstr/proto";
 import type { Clock } from "./clock.js";
 import type { RunnerLogger } from "./logger.js";
-import type { CollectedResults } from "./results-collector.js";
 import { retryTransient } from "./retry.js";
-import { describeError, isStaleAttempt, StaleAttemptError } from "./rpc-errors.js";
+import { describeError, isStaleAttempt, isTransientReport, StaleAttemptError } from "./rpc-errors.js";
 
 /** The calls one attempt makes about itself, each retried until acknowledged. */
 export interface RunReports {
   start(startedAt: Date): Promise<void>;
   appendLogs(chunks: LogChunk[], signal: AbortSignal): Promise<{ truncated: boolean }>;
-  /** Result data and test cases; for a k6 attempt also its report and mergeable aggregate. */
-  reportResults(results: CollectedResults & { k6?: K6Report; k6Aggregate?: Uint8Array }): Promise<void>;
+  /**
+   * Result data and test cases; for a k6 attempt also its report and mergeable aggregate (see
+   * resultsRequest). A refusal (any code but a transient one or a stale attempt; ResourceExhausted
+   * included, the request being too large) rejects with the server's ConnectError at once.
+   */
+  reportResults(request: ReportResultsRequest): Promise<void>;
   finish(finish: { result: RunResult; reason?: string; exitCode?: number; lastLogSeq: bigint }): Promise<void>;
   handBack(reason: string, signal: AbortSignal): Promise<void>;
 }
@@ -30,8 +33,9 @@ export interface RunReportsOptions {
 
 /**
  * Wraps the RunnerService calls of one attempt. Transient failures are retried with backoff for
- * as long as the run is ours; FailedPrecondition and NotFound become StaleAttemptError, which
- * tells the run to stop and report nothing more.
+ * as long as the run is ours (for ReportResults not ResourceExhausted, a request over the server's
+ * size limit: see isTransientReport); FailedPrecondition and NotFound become StaleAttemptError,
+ * which tells the run to stop and report nothing more.
  */
 export function createRunReports(options: RunReportsOptions): RunReports {
   const { client, clock, logger, runId, attempt } = options;
@@ -39,12 +43,14 @@ export function createRunReports(options: RunReportsOptions): RunReports {
     what: string,
     fn: (signal: AbortSignal) => Promise<T>,
     signal = options.signal,
+    transient?: (error: unknown) => boolean,
   ): Promise<T> => {
     try {
       return await retryTransient(fn, {
         clock,
         signal,
         what,
+        ...(transient ? { transient } : {}),
         onRetry: (error, delayMs) => logger.warn(`${what} failed, retrying`, { error: describeError(error), delayMs }),
       });
     } catch (error) {
@@ -62,19 +68,12 @@ export function createRunReports(options: RunReportsOptions): RunReports {
       const answer = await client.appendLogs({ chunks }, { signal });
       return { truncated: answer.truncated };
     },
-    async reportResults(results) {
-      await call("ReportResults", (signal) =>
-        client.reportResults(
-          {
-            runId,
-            attempt,
-            resultData: results.data,
-            testCases: results.testCases,
-            k6: results.k6,
-            k6Aggregate: results.k6Aggregate ?? new Uint8Array(),
-          },
-          { signal },
-        ),
+    async reportResults(request) {
+      await call(
+        "ReportResults",
+        (signal) => client.reportResults(request, { signal }),
+        options.signal,
+        isTransientReport,
       );
     },
     async finish(finish) {

@@ -5,6 +5,7 @@ import { CliError, INTERRUPTED_EXIT_CODE, usageError } from "../cli-error.js";
 import type { ApiClients } from "../client/api-clients.js";
 import { describeError, isTransientCallError } from "../client/describe-error.js";
 import { formatLabels } from "../output/format-values.js";
+import { awaitMergedVerdicts } from "../runs/await-merged-verdict.js";
 import { followRunToEnd } from "../runs/follow-run.js";
 import { startWaitControl } from "../runs/wait-control.js";
 import { waitForMatrix } from "../runs/wait-for-matrix.js";
@@ -91,8 +92,11 @@ async function waitForScheduled(
     const result = await waitForMatrix(data, io, runs, waiting.signal);
     const unfinished = result.runs.filter((run) => run.status !== RunStatus.FINISHED).length;
     if (result.stopped) throw stopped(`${unfinished} of ${runs.length} runs keep going`);
-    const passed = result.runs.filter((run) => run.result === Run_Result.PASS).length;
-    io.stderr(`matrix ${response.matrixId}: ${passed} of ${runs.length} runs passed\n`);
+    // Shards of a distributed k6 run get their final verdict from the server's merge.
+    const final = await awaitMergedVerdicts(data, result.runs, waiting.signal);
+    const passed = final.filter((run) => run.result === Run_Result.PASS).length;
+    const group = runs[0]?.shardCount && runs[0].shardCount > 1 ? `k6 run ${runs[0].shardGroupId}` : undefined;
+    io.stderr(`${group ?? `matrix ${response.matrixId}`}: ${passed} of ${runs.length} runs passed\n`);
     return passed === runs.length ? 0 : 1;
   } catch (error) {
     if (error instanceof CliError || !isTransientCallError(error)) throw error;

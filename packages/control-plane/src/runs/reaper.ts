@@ -62,7 +62,12 @@ export function startReaper(deps: {
     const stalled = await unplacedShardRuns(deps.pool, deps.shardPlacementTimeoutMs);
     const groups = new Set<string>();
     for (const run of stalled) {
-      const ended = await deps.lifecycle.abandon(run.id, SHARDS_UNPLACED).catch(() => undefined);
+      const ended = await deps.lifecycle
+        .abandon(run.id, SHARDS_UNPLACED, { unlessReleased: true })
+        .catch((error: Error) => {
+          deps.logger.debug("reaper left a shard alone", { runId: run.id, error: error.message });
+          return undefined;
+        });
       if (ended && run.shardGroupId && !groups.has(run.shardGroupId)) {
         groups.add(run.shardGroupId);
         const placed = stalled.filter((r) => r.shardGroupId === run.shardGroupId && r.status !== "QUEUED").length;

@@ -170,8 +170,13 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
       apply(runId, guard, () => ({ event: { type: "release", reason } })),
 
     /** Server-side end of a run that cannot go on (e.g. its shard group could not be placed). */
-    abandon: (runId: string, reason: string) =>
-      apply(runId, {}, () => ({ event: { type: "finish", result: "ERROR", reason } })),
+    abandon: (runId: string, reason: string, opts: { unlessReleased?: boolean } = {}) =>
+      apply(runId, {}, (run) => {
+        // Re-checked under the row lock: a group released a moment ago is placed after all.
+        if (opts.unlessReleased && run.releasedAt)
+          throw new StaleAttemptError(`run ${runId}: its shard group was released`);
+        return { event: { type: "finish", result: "ERROR", reason } };
+      }),
 
     /** Server-side end of an overdue run (lease lost or deadline passed); used by the reaper. */
     expire: (run: RunRecord) =>

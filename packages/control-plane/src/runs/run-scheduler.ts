@@ -81,9 +81,12 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
       };
       if (shards <= 1) return [run];
       // A distributed k6 run: one run per execution segment, sharing a group that starts together.
+      // A shard is never retried alone: it would run after the others, and the merged rates and
+      // thresholds would judge a load the test never applied.
       const shardGroupId = randomUUID();
       return Array.from({ length: shards }, (_, shardIndex) => ({
         ...run,
+        retry: { ...run.retry, maxAttempts: 1 },
         shardGroupId,
         shardIndex,
         shardCount: shards,

@@ -50,6 +50,7 @@ export function createControlRunHandlers(deps: {
         // A distributed run is one run to the user: cancelling a shard cancels its whole group.
         if (run.shardGroupId) {
           for (const id of await deps.runs.unfinishedOfShardGroup(run.shardGroupId)) {
+            // A shard that finished meanwhile has nothing left to cancel.
             if (id !== run.id) await deps.lifecycle.cancel(id).catch(() => undefined);
           }
         }

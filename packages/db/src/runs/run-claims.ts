@@ -28,7 +28,8 @@ export interface ClaimRequest {
 
 const BATCH = 100;
 // scheduled_at as text keeps microseconds (a JS Date would drop them and break the cursor).
-const CANDIDATES = `SELECT id, namespace, labels, executor, resources_factor, scheduled_at::text AS cursor_at FROM runs
+const CANDIDATES = `SELECT id, namespace, labels, executor, resources_factor, shard_group_id,
+  scheduled_at::text AS cursor_at FROM runs
   WHERE status = 'QUEUED' AND (not_before IS NULL OR not_before <= now())`;
 const ORDER = `ORDER BY scheduled_at, id LIMIT ${BATCH}`;
 
@@ -59,6 +60,13 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
     const slots = Math.min(req.slots, free);
     if (slots <= 0) return [];
     const location: string = runner[0].location ?? runnerLocation(runner[0].name);
+    // Shards of one group go to different runners: a distributed run spreads its load.
+    const { rows: heldGroups } = await client.query(
+      `SELECT DISTINCT shard_group_id FROM runs
+       WHERE runner_id = $1 AND shard_group_id IS NOT NULL AND status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')`,
+      [req.runnerId],
+    );
+    const groupsHere = new Set<string>(heldGroups.map((r) => r.shard_group_id as string));
     const budget = createLocationBudget(client, location);
     const chosen: string[] = [];
     let factoredBlocked = false;
@@ -77,6 +85,7 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
       const accepted = rows.filter(
         (row) =>
           !chosen.includes(row.id) &&
+          !(row.shard_group_id && groupsHere.has(row.shard_group_id)) &&
           req.accepts({
             id: row.id,
             namespace: row.namespace,
@@ -85,7 +94,9 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
             resourcesFactor: row.resources_factor ?? undefined,
           }),
       );
-      const plain = accepted.filter((row) => row.resources_factor === null).map((row) => row.id as string);
+      const plain = accepted
+        .filter((row) => row.resources_factor === null && !row.shard_group_id)
+        .map((row) => row.id as string);
       if (plain.length) {
         const { rows: locked } = await client.query(
           `SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'
@@ -94,7 +105,22 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
         );
         chosen.push(...locked.map((row) => row.id as string));
       }
+      // Shards one by one: at most one of a group per runner, and a shard another claim holds
+      // right now is skipped for its sibling rather than leaving this runner empty-handed.
+      for (const row of accepted.filter((r) => r.resources_factor === null && r.shard_group_id)) {
+        if (chosen.length >= slots) break;
+        if (groupsHere.has(row.shard_group_id)) continue;
+        const { rows: locked } = await client.query(
+          "SELECT id FROM runs WHERE id = $1 AND status = 'QUEUED' FOR UPDATE SKIP LOCKED",
+          [row.id],
+        );
+        if (locked.length) {
+          chosen.push(row.id);
+          groupsHere.add(row.shard_group_id);
+        }
+      }
       for (const row of accepted.filter((r) => r.resources_factor !== null)) {
+        if (row.shard_group_id && groupsHere.has(row.shard_group_id)) continue;
         if (chosen.length >= slots || factoredBlocked) break;
         // Queue order: a factored run that does not fit holds back the later ones, so a stream of
         // small runs cannot starve a large one.
@@ -109,6 +135,7 @@ export async function claimQueuedRuns(pool: pg.Pool, req: ClaimRequest): Promise
         if (locked.length) {
           chosen.push(row.id);
           budget.take(row.resources_factor);
+          if (row.shard_group_id) groupsHere.add(row.shard_group_id);
         }
       }
       if (rows.length < BATCH) break;

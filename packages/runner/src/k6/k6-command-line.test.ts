@@ -81,6 +81,25 @@ describe("k6CommandLine", () => {
     expect(k6CommandLine(config({ shard: { index: 0, count: 1 } })).command).not.toContain("--execution-segment");
   });
 
+  it("splits rps over the shards, whole numbers that add up to the run's total", () => {
+    const rpsOf = (rps: string, index: number, count: number) => {
+      const { command } = k6CommandLine(config({ executorOptions: { rps }, shard: { index, count } }));
+      return command[command.indexOf("--rps") + 1];
+    };
+    expect([0, 1, 2].map((index) => rpsOf("10", index, 3))).toEqual(["4", "3", "3"]);
+    expect([0, 1].map((index) => rpsOf("50", index, 2))).toEqual(["25", "25"]);
+    expect([0, 1, 2].map((index) => rpsOf("3", index, 3))).toEqual(["1", "1", "1"]);
+    expect(rpsOf("7", 0, 1)).toBe("7");
+  });
+
+  it("refuses an rps lower than the shard count, which would leave a shard unlimited", () => {
+    const run = () => k6CommandLine(config({ executorOptions: { rps: "2" }, shard: { index: 2, count: 3 } }));
+    expect(run).toThrow(K6ConfigError);
+    expect(run).toThrow(
+      /executor_options\["rps"\]: 2 requests per second cannot be split over 3 shards .*set rps to at least 3/,
+    );
+  });
+
   it.each<[string, Partial<K6RunConfig>, RegExp]>([
     [
       "several scripts",

@@ -31,7 +31,8 @@ export interface K6CommandLine {
 /**
  * The k6 preset: image `grafana/k6` and program `k6` unless the test sets its own; when the test
  * gives no args, `run <script>` with the script from `executor_options.script` or else the test's
- * only `.js` file. Then the option flags, the execution segment of a shard, and always the two
+ * only `.js` file. Then the option flags (a shard's with its share of `rps`, which k6 does not split
+ * across execution segments), the execution segment of a shard, and always the two
  * outputs tstr reads (`--summary-export` and `--out json=` into the results directory, named by
  * `$(TSTR_RESULTS_DIR)`, which each executor expands to the directory the workload sees).
  * Throws K6ConfigError when it cannot tell what to run or an option is unknown or malformed.
@@ -50,7 +51,7 @@ export function k6CommandLine(config: K6RunConfig): K6CommandLine {
     command: [
       config.command || "k6",
       ...runArgs,
-      ...k6OptionFlags(config.executorOptions),
+      ...k6OptionFlags(config.executorOptions, config.shard),
       ...shardFlags,
       "--summary-export",
       `${RESULTS_DIR_REFERENCE}/${K6_SUMMARY_FILE}`,

@@ -1,4 +1,5 @@
 import type { RunResult } from "@tstr/domain";
+import { k6Verdict } from "@tstr/k6";
 import type { K6Report } from "@tstr/proto";
 import { k6Outcome } from "./k6-outcome.js";
 import { type OpenResult, readK6Outputs, reportedSummary } from "./k6-outputs.js";
@@ -54,6 +55,42 @@ export async function concludeK6Run(input: {
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     notes,
     resultData: { ...reporting?.resultData, ...outcome.resultData },
+    ...(reporting ? { report: reporting.report } : {}),
+    aggregate: reporting?.aggregate ?? new Uint8Array(),
+  };
+}
+
+/**
+ * Reads what k6 wrote before it was stopped (timed out or cancelled: k6 writes its outputs on
+ * SIGTERM) so those metrics are reported too. The stop decides the run (`stopped`, e.g. TIMED_OUT
+ * `DEADLINE`), and `k6.verdict` says so; the report's own verdict, which the contract keeps to
+ * PASS or FAIL `THRESHOLDS`, is the thresholds' on the data gathered until the stop. Undefined
+ * when k6 left nothing readable (the stop alone then decides, with nothing more to say).
+ */
+export async function concludeStoppedK6Run(input: {
+  open: OpenResult;
+  stopped: { result: RunResult; reason?: string };
+  runId: string;
+  attempt: number;
+  shardCount: number;
+}): Promise<K6Conclusion | undefined> {
+  const outputs = await readK6Outputs(input.open);
+  const summary = reportedSummary(outputs);
+  if (!summary) return undefined;
+  const reporting = k6Reporting({
+    runId: input.runId,
+    attempt: input.attempt,
+    shards: Math.max(1, input.shardCount),
+    verdict: k6Verdict({ exitCode: 0, thresholds: summary.thresholds }),
+    outputs,
+  });
+  const notes = outputs.problems.map((problem) => `k6: ${problem}`);
+  notes.push(`k6: reporting the metrics k6 wrote until it was stopped; the run stays ${input.stopped.result}`);
+  return {
+    result: input.stopped.result,
+    ...(input.stopped.reason ? { reason: input.stopped.reason } : {}),
+    notes,
+    resultData: { ...reporting?.resultData, "k6.verdict": input.stopped.result },
     ...(reporting ? { report: reporting.report } : {}),
     aggregate: reporting?.aggregate ?? new Uint8Array(),
   };

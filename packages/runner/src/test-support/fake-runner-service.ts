@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { clone, create, type MessageInitShape } from "@bufbuild/protobuf";
+import { clone, create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -19,6 +19,7 @@ import {
   ReceiveWorkResponseSchema,
   type RegisterRunnerRequest,
   type ReportResultsRequest,
+  ReportResultsRequestSchema,
   type Run,
   type RunLease,
   RunLeaseSchema,
@@ -66,7 +67,10 @@ export class FakeRunnerService {
   readonly starts: StartRunRequest[] = [];
   /** Every AppendLogs request as received, failed ones included. */
   readonly appendCalls: LogChunk[][] = [];
+  /** Accepted ReportResults requests. */
   readonly reports: ReportResultsRequest[] = [];
+  /** Every ReportResults request as received, refused ones included. */
+  readonly reportCalls: ReportResultsRequest[] = [];
   readonly finishes: FinishRunRequest[] = [];
   readonly handBacks: HandBackRunRequest[] = [];
   readonly receiveWorkCalls: ReceiveWorkRequest[] = [];
@@ -85,6 +89,10 @@ export class FakeRunnerService {
   registrationFailure: Code | undefined;
   /** Fail every ReceiveWork at once with this code (a server that is down behind a proxy). */
   streamFailure: Code | undefined;
+  /** Refuse ReportResults with this code this many more times (a report the server finds invalid). */
+  reportFailures = { remaining: 0, code: Code.InvalidArgument };
+  /** Refuse a ReportResults larger than this with ResourceExhausted, as the server's read limit does. */
+  reportMaxBytes: number | undefined;
   /** Answer AppendLogs with this code this many more times. */
   appendFailures = { remaining: 0, code: Code.Unavailable, storeAnyway: false };
 
@@ -334,6 +342,15 @@ export class FakeRunnerService {
       },
       reportResults: (req) => {
         this.refuseStale(req.runId);
+        this.reportCalls.push(req);
+        const size = toBinary(ReportResultsRequestSchema, req).byteLength;
+        if (this.reportMaxBytes !== undefined && size > this.reportMaxBytes) {
+          throw new ConnectError(`message size ${size} is larger than configured readMaxBytes`, Code.ResourceExhausted);
+        }
+        if (this.reportFailures.remaining > 0) {
+          this.reportFailures.remaining--;
+          throw new ConnectError("k6.metrics[0].name: refused by test", this.reportFailures.code);
+        }
         this.reports.push(req);
         record("ReportResults", req.runId);
         return {};
