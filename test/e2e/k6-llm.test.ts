@@ -157,12 +157,21 @@ describe("LLM summaries of k6 reports", () => {
       shards: 2,
     });
     const scheduled = await control.scheduleRun({ testName: "sharded" });
-    const runner = await handRunner(plane.url, registration, "sharded", "llm=sharded");
-    const taken = await runner.take(2);
+    // Shards of one group go to different runners: one per runner.
+    const runners = [
+      await handRunner(plane.url, registration, "sharded-a", "llm=sharded"),
+      await handRunner(plane.url, registration, "sharded-b", "llm=sharded"),
+    ];
+    const taken = new Map<string, { runner: (typeof runners)[number]; attempt: number }>();
+    for (const runner of runners) {
+      for (const [runId, attempt] of await runner.take(2)) taken.set(runId, { runner, attempt });
+    }
     const parts = splitPoints(fixtureLines(FAILING), 2, ({ nth }) => nth % 2).map((p) => aggregateLines(p));
     const before = llm.requests.length;
     for (const run of scheduled.runs) {
-      const attempt = taken.get(run.id) ?? 0;
+      const holder = taken.get(run.id);
+      if (!holder) throw new Error(`shard ${run.shardIndex} was not placed`);
+      const { runner, attempt } = holder;
       await runner.start(run.id, attempt);
       await runner.report(k6Results(run.id, attempt, parts[run.shardIndex] as NdjsonResult, { shards: 2 }));
       await runner.finish(run.id, attempt);
