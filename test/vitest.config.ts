@@ -6,7 +6,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL("..", import.meta.url)),
-    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "apps/*/src/**/*.test.ts",
+      "test/e2e/**/*.test.ts",
+      "test/browser/**/*.test.ts",
+    ],
     globalSetup: [fileURLToPath(new URL("../packages/testing/src/vitest-global-setup.ts", import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -67,8 +67,8 @@ describe("deploy/Dockerfile", () => {
 
     for (const i of runtime.body.filter((x) => x.keyword === "COPY" || x.keyword === "ADD")) {
       expect(i.keyword, `${where(i)}: the runtime stage copies, never ADDs`).toBe("COPY");
-      expect(i.args, `${where(i)}: copies only the bundle from the build stage`).toMatch(
-        /^--from=build \/src\/apps\/tstr\/dist\/tstr\.mjs \/app\/tstr\.mjs$/,
+      expect(i.args, `${where(i)}: copies only the bundle and its web UI from the build stage`).toMatch(
+        /^--from=build \/src\/apps\/tstr\/dist\/(tstr\.mjs \/app\/tstr\.mjs|web \/app\/web)$/,
       );
     }
   });

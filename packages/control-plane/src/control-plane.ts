@@ -16,6 +16,7 @@ import {
 } from "@tstr/db";
 import { AdminService, ControlService, DataService, IdentityService, RunnerService } from "@tstr/proto";
 import type { JWK } from "jose";
+import { createExecutionSubsystem } from "./executions/execution-subsystem.js";
 import { createExecutorSubsystem } from "./executors/executor-subsystem.js";
 import { createK6Subsystem, type K6Options } from "./k6/k6-subsystem.js";
 import type { Logger } from "./logging/logger.js";
@@ -27,6 +28,7 @@ import { createRequestHandler, type ServiceBinding } from "./server/create-handl
 import { createServingHealth } from "./server/health-service.js";
 import { createHttpRoutes } from "./server/http-routes.js";
 import { startSniffingServer } from "./server/sniffing-server.js";
+import { createWebAssets } from "./server/web-assets.js";
 import { createAdminHandlers } from "./services/admin-handlers.js";
 import { createControlHandlers } from "./services/control-handlers.js";
 import { createDataHandlers } from "./services/data-handlers.js";
@@ -36,6 +38,7 @@ import { createSyncSubsystem } from "./sync/sync-subsystem.js";
 import { createTestCatalog } from "./tests/test-catalog.js";
 import { issueBootstrapToken } from "./tokens/bootstrap.js";
 import { createTokenService } from "./tokens/token-service.js";
+import { createWebhookSubsystem, type WebhookOptions } from "./webhooks/webhook-subsystem.js";
 
 export interface ControlPlaneOptions {
   host: string;
@@ -66,6 +69,10 @@ export interface ControlPlaneOptions {
   syncIntervalMs?: number;
   /** k6 reports: optional LLM summaries, baseline size, merge sweep. */
   k6?: K6Options;
+  /** Webhook retries, timeouts and polling; false runs no webhook workers in this replica. */
+  webhooks?: WebhookOptions | false;
+  /** Folder of the built web UI (index.html + assets/), served at `/`; without it `/` says how to build it. */
+  webDir?: string;
 }
 
 export interface ControlPlaneDeps {
@@ -102,7 +109,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
   const testsRepo = createTestsRepository(db);
   const tokensRepo = createTokensRepository(db);
   const tokens = createTokenService({ tokens: tokensRepo, key, now });
-  const catalog = createTestCatalog({ tests: testsRepo, now });
+  const catalog = createTestCatalog({ tests: testsRepo, now, executors: executors.lookup });
   const verifier = createTokenVerifier({
     keyFor: (kid) => verificationKeys.get(kid),
     status: { isActive: async (id) => (await tokensRepo.statusById(id, now())) === "active" },
@@ -116,6 +123,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     logger,
     now,
     catalog,
+    executors: executors.lookup,
     tokens,
     timings: { ...DEFAULT_RUN_TIMINGS, ...options.runTimings },
     cron: options.cron,
@@ -127,6 +135,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     { db, catalog, suites: suites.catalog, executors: executors.catalog, logger },
     options,
   );
+  const webhooks = createWebhookSubsystem({ db, logger, now }, options.webhooks);
   const bindings: ServiceBinding[] = [
     {
       service: ControlService,
@@ -136,6 +145,8 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
         ...suites.control,
         ...sync.control,
         ...executors.control,
+        ...webhooks.control,
+        ...createExecutionSubsystem({ db, now }).control,
       },
     },
     {
@@ -148,7 +159,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       },
     },
     { service: RunnerService, impl: runSystem.runner },
-    { service: AdminService, impl: createAdminHandlers({ tokens }) },
+    { service: AdminService, impl: createAdminHandlers({ tokens, runners: runSystem.admin }) },
     {
       service: IdentityService,
       impl: createIdentityHandlers({
@@ -165,7 +176,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
     health: health.state,
     readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
     shutdownSignal: shutdown.signal,
-    fallback: createHttpRoutes(health.isServing),
+    fallback: createHttpRoutes(health.isServing, createWebAssets(options.webDir)),
   });
   const server = await startSniffingServer(
     handler,
@@ -182,6 +193,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
   }
   sync.start();
   k6.start();
+  webhooks.start();
   return {
     url: server.url,
     port: server.port,
@@ -194,6 +206,7 @@ export async function startControlPlane(deps: ControlPlaneDeps, options: Control
       await runSystem.stop();
       await server.close(options.shutdownGraceMs ?? 10_000);
       await k6.stop();
+      await webhooks.stop();
       logger.info("stopped");
     },
   };

@@ -23,6 +23,7 @@ const CODE_BY_ERROR_NAME: Record<string, Code> = {
   ForbiddenError: Code.PermissionDenied,
   StaleAttemptError: Code.FailedPrecondition,
   EmptySuiteError: Code.FailedPrecondition,
+  MissingExecutorError: Code.FailedPrecondition,
   NotManagedBySourceError: Code.FailedPrecondition,
   BuiltinExecutorError: Code.InvalidArgument,
   ExecutorNameTakenError: Code.AlreadyExists,

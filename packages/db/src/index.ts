@@ -2,6 +2,7 @@ export { createDatabase, type Database, type DatabaseOptions } from "./client.js
 export type { DbClient } from "./db-client.js";
 export { earliestDueTime, lockDueTests, lockLiveTest, setNextRunTimes } from "./due-tests.js";
 export { AlreadyExistsError, MigrationChecksumError, NotFoundError } from "./errors.js";
+export * from "./executions-repo.js";
 export {
   type BuiltinSeedResult,
   createExecutorsRepository,
@@ -28,6 +29,14 @@ export { type ApplyMigrationsOptions, applyMigrations, MIGRATIONS } from "./migr
 export { type Migration, readMigrationsDir } from "./migrations-dir.js";
 export { CHANNELS, notify, type SqlQueryable } from "./notify.js";
 export { InvalidPageTokenError } from "./page-token.js";
+export {
+  countPendingRunEvents,
+  type FanOutResult,
+  fanOutRunEvents,
+  type OutboxBatch,
+  type OutboxWebhook,
+  RUN_EVENT_CHANNEL,
+} from "./run-events-outbox.js";
 export { type RunGroupTally, tallyRunsByMatrix, tallyRunsBySuiteRun } from "./run-group-tallies.js";
 export * from "./runs/index.js";
 export { createServerStateRepository, type ServerStateRepository } from "./server-state-repo.js";
@@ -47,3 +56,12 @@ export type { TestPage, TestQuery } from "./test-query.js";
 export { createTestsRepository, type TestsRepository } from "./tests-repo.js";
 export { createTokensRepository, type NewAccessToken, type TokensRepository } from "./tokens-repo.js";
 export type * from "./types.js";
+export {
+  type ClaimedDelivery,
+  createWebhookDeliveriesRepository,
+  type FailedAttempt,
+  type WebhookDeliveriesRepository,
+  type WebhookDeliveryRecord,
+  type WebhookDeliveryState,
+} from "./webhook-deliveries-repo.js";
+export { createWebhooksRepository, type WebhookRecord, type WebhooksRepository } from "./webhooks-repo.js";

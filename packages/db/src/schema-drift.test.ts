@@ -18,6 +18,9 @@ const SQL_ONLY_INDEX_SUFFIX: Record<string, string> = {
     " WHERE ((status = ANY (ARRAY['ASSIGNED'::text, 'RUNNING'::text, 'CANCELLING'::text])) AND (resources_factor IS NOT NULL))",
   runs_test_active_idx:
     " WHERE (status = ANY (ARRAY['QUEUED'::text, 'ASSIGNED'::text, 'RUNNING'::text, 'CANCELLING'::text]))",
+  runs_execution_deadline_idx: " WHERE (external AND (status = 'RUNNING'::text))",
+  webhook_deliveries_due_idx: " WHERE (state = 'pending'::text)",
+  webhook_deliveries_pending_order_idx: " WHERE (state = 'pending'::text)",
 };
 const SQL_ONLY_INDEXES: Record<string, string> = {
   tests_namespace_name_active_key:
@@ -26,6 +29,19 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
     "CREATE UNIQUE INDEX runs_cron_tick_key ON public.runs USING btree (test_id, cron_fire_at, md5((labels)::text), COALESCE(shard_index, 0)) WHERE (cron_fire_at IS NOT NULL)",
   suites_namespace_name_active_key:
     "CREATE UNIQUE INDEX suites_namespace_name_active_key ON public.suites USING btree (namespace, name) WHERE (archived_at IS NULL)",
+  runs_execution_stream_idx:
+    "CREATE INDEX runs_execution_stream_idx ON public.runs USING btree (namespace, lower((execution ->> 'stream'::text)) text_pattern_ops) WHERE external",
+  runs_namespace_run_number_key:
+    "CREATE UNIQUE INDEX runs_namespace_run_number_key ON public.runs USING btree (namespace, run_number) WHERE (run_number IS NOT NULL)",
+};
+
+// Functions and triggers exist only in the migrations (schema.prisma cannot declare them).
+const SQL_ONLY_FUNCTIONS = ["runs_capture_run_event"];
+const SQL_ONLY_TRIGGERS: Record<string, string> = {
+  runs_run_event_on_insert:
+    "CREATE TRIGGER runs_run_event_on_insert AFTER INSERT ON public.runs FOR EACH ROW WHEN ((new.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'FINISHED'::text]))) EXECUTE FUNCTION runs_capture_run_event()",
+  runs_run_event_on_status:
+    "CREATE TRIGGER runs_run_event_on_status AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'FINISHED'::text])))) EXECUTE FUNCTION runs_capture_run_event()",
 };
 
 async function actualTable(name: string): Promise<ExpectedTable> {
@@ -71,6 +87,18 @@ describe("schema drift between schema.prisma and the migrations", () => {
       Object.entries(SQL_ONLY_INDEXES).filter(([, def]) => def.includes(` public.${name} `)),
     );
     expect(actual.indexes).toEqual({ ...modelIndexes, ...extra });
+  });
+
+  it("has exactly the SQL-only functions and triggers", async () => {
+    const functions = await t.db.pool.query(
+      "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY proname",
+    );
+    expect(functions.rows.map((r) => r.proname)).toEqual(SQL_ONLY_FUNCTIONS);
+    const triggers = await t.db.pool.query(
+      `SELECT t.tgname, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace`,
+    );
+    expect(Object.fromEntries(triggers.rows.map((r) => [r.tgname, r.def]))).toEqual(SQL_ONLY_TRIGGERS);
   });
 
   it("timestamps keep microseconds", async () => {

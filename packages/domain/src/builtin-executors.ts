@@ -7,9 +7,10 @@ import type { ExecutorSpec } from "./executor-spec.js";
  *
  * Args and env values refer to the results directory as `$(TSTR_RESULTS_DIR)`, Kubernetes'
  * syntax for variable references in a container's command, args and env. Kubernetes expands it
- * itself; other backends are expected to expand it the same way when a test uses an executor
- * (that step is not implemented yet). JUnit reports go under `junit/`, where the runner collects
- * them. Images carry no tag (latest); a test pins a version by setting its own image.
+ * itself; the runner expands it the same way for Docker and process runs. A test naming an executor
+ * gets its image, command and args (see applyExecutor); when the test gives no args, its first file
+ * of the executor's first accepted type follows them. JUnit reports go under `junit/`, where the
+ * runner collects them. Images carry no tag (latest); a test pins a version by setting its own image.
  */
 export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<ExecutorSpec[]>([
   {
@@ -18,7 +19,8 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "grafana/k6",
     command: ["k6", "run"],
     args: ["--summary-export=$(TSTR_RESULTS_DIR)/k6-summary.json", "--out", "json=$(TSTR_RESULTS_DIR)/k6.ndjson"],
-    acceptedFileTypes: [".js"],
+    // Scripts, modules and the data files scripts open (SharedArray, open()).
+    acceptedFileTypes: [".js", ".mjs", ".cjs", ".ts", ".json", ".csv", ".txt"],
     env: {},
     resultParsers: ["K6_SUMMARY", "K6_NDJSON"],
     icon: "k6",
@@ -29,7 +31,8 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "postman/newman",
     command: ["newman", "run"],
     args: ["--reporters", "cli,junit", "--reporter-junit-export", "$(TSTR_RESULTS_DIR)/junit/newman.xml"],
-    acceptedFileTypes: [".json"],
+    // The collection first; environments (.json) and iteration data (.csv) beside it.
+    acceptedFileTypes: [".json", ".csv"],
     env: {},
     resultParsers: ["JUNIT"],
     junitPath: "junit/newman.xml",
@@ -41,7 +44,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "mcr.microsoft.com/playwright",
     command: ["npx", "playwright", "test"],
     args: ["--reporter=junit"],
-    acceptedFileTypes: [".ts", ".js"],
+    acceptedFileTypes: [".ts", ".js", ".mjs", ".json"],
     env: { PLAYWRIGHT_JUNIT_OUTPUT_NAME: "$(TSTR_RESULTS_DIR)/junit/playwright.xml" },
     resultParsers: ["JUNIT"],
     junitPath: "junit/playwright.xml",
@@ -52,8 +55,14 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     description: "Cypress end-to-end tests (`cypress run`), one JUnit report per spec",
     image: "cypress/included",
     command: ["cypress", "run"],
-    args: ["--reporter", "junit", "--reporter-options", "mochaFile=$(TSTR_RESULTS_DIR)/junit/cypress-[hash].xml"],
-    acceptedFileTypes: [".js", ".ts"],
+    args: [
+      "--reporter",
+      "junit",
+      "--reporter-options",
+      "mochaFile=$(TSTR_RESULTS_DIR)/junit/cypress-[hash].xml",
+      "--spec",
+    ],
+    acceptedFileTypes: [".js", ".ts", ".json"],
     env: {},
     resultParsers: ["JUNIT"],
     junitPath: "junit",
@@ -66,7 +75,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "justb4/jmeter",
     command: ["jmeter", "-n"],
     args: ["-l", "$(TSTR_RESULTS_DIR)/jmeter.jtl", "-e", "-o", "$(TSTR_RESULTS_DIR)/jmeter-report", "-t"],
-    acceptedFileTypes: [".jmx"],
+    acceptedFileTypes: [".jmx", ".csv", ".properties"],
     env: {},
     resultParsers: ["RESULT_JSON"],
     icon: "jmeter",
@@ -77,7 +86,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "artilleryio/artillery",
     command: ["artillery", "run"],
     args: ["--output", "$(TSTR_RESULTS_DIR)/result.json"],
-    acceptedFileTypes: [".yml", ".yaml", ".json"],
+    acceptedFileTypes: [".yml", ".yaml", ".json", ".csv", ".js"],
     env: {},
     resultParsers: ["RESULT_JSON"],
     icon: "artillery",
@@ -89,7 +98,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "python:3-slim",
     command: ["python", "-m", "pytest"],
     args: ["--junitxml=$(TSTR_RESULTS_DIR)/junit/pytest.xml"],
-    acceptedFileTypes: [".py"],
+    acceptedFileTypes: [".py", ".txt", ".ini", ".cfg", ".toml", ".json"],
     env: {},
     resultParsers: ["JUNIT"],
     junitPath: "junit/pytest.xml",

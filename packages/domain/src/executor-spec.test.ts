@@ -101,6 +101,9 @@ describe("validateExecutorSpec", () => {
       "junit_path: must be a path relative to the results directory, such as junit/report.xml",
     ]);
     expect(problems(executor({ junitPath: "", resultParsers: ["JUNIT"] }))).toEqual(["junit_path: must not be empty"]);
+    expect(problems(executor({ junitPath: "reports/out.xml", resultParsers: ["JUNIT"] }))).toEqual([
+      "junit_path: must be under junit/ in the results directory, where the runner collects JUnit reports (e.g. junit/report.xml)",
+    ]);
     expect(problems(executor({ junitPath: "junit/a.xml", resultParsers: ["K6_SUMMARY"] }))).toEqual([
       "junit_path: is set, but result_parsers does not include JUNIT",
     ]);

@@ -26,7 +26,10 @@ export interface ExecutorSpec {
   acceptedFileTypes: string[];
   env: Record<string, string>;
   resultParsers: ResultParser[];
-  /** Where the workload writes JUnit XML (a file or a folder), relative to the results directory. */
+  /**
+   * Where the workload writes JUnit XML (a file or a folder), relative to the results directory;
+   * always under `junit/`, which the runner collects.
+   */
   junitPath?: string;
   /** A short icon name or an image URL, for the UI. */
   icon?: string;
@@ -192,5 +195,7 @@ function validateJunitPath(path: string): string | undefined {
   if (CONTROL_CHARS.test(path)) return "must not contain control characters";
   if (path.startsWith("/")) return "must be a path relative to the results directory, such as junit/report.xml";
   if (path.split("/").includes("..")) return "must not contain '..'";
+  if (path !== "junit" && !path.startsWith("junit/"))
+    return "must be under junit/ in the results directory, where the runner collects JUnit reports (e.g. junit/report.xml)";
   return undefined;
 }

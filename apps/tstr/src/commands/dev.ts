@@ -63,7 +63,8 @@ function devBanner(url: string, token: string, databaseUrl: string, tokenFile: s
   return `
 tstr is running.
 
-  URL          ${url}
+  Web UI       ${url}/  (sign in with the admin token)
+  API URL      ${url}
   Admin token  ${token}
   Database     ${databaseUrl}
   Token file   ${tokenFile}

@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { chmod, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { createJsonLogger, type Logger, startControlPlane } from "@tstr/control-plane";
 import { applyMigrations, createDatabase } from "@tstr/db";
 import type { ServeConfig } from "../config.js";
@@ -33,6 +35,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
         signingKey,
         syncDir: config.syncDir,
         syncIntervalMs: config.syncIntervalMs,
+        webDir: resolveWebDir(),
         k6: config.llmEndpoint
           ? {
               llm: {
@@ -64,6 +67,18 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<S
   }
 }
 
+/**
+ * Where the built web UI is: `web/` next to the bundled binary (`pnpm build`, the image), else
+ * `apps/web/dist` when running from the source tree. When neither is built, the one this kind of
+ * run would use is returned, so the server's "not built" page names the right place.
+ */
+export function resolveWebDir(): string {
+  const bundled = path.join(import.meta.dirname, "web");
+  const source = path.resolve(import.meta.dirname, "../../../web/dist");
+  const found = [bundled, source].find((dir) => existsSync(path.join(dir, "index.html")));
+  return found ?? (import.meta.filename.endsWith(".ts") ? source : bundled);
+}
+
 /** Writes the first-start admin token to a file only its owner can read. */
 export async function saveBootstrapToken(file: string, token: string): Promise<void> {
   await writeFile(file, `${token}\n`, { mode: 0o600 });
@@ -84,6 +99,7 @@ export async function serveCommand(config: ServeConfig): Promise<void> {
   }
   logger.info("serving", {
     url: handle.url,
+    webUi: `${handle.url}/`,
     protocols: ["connect", "grpc", "grpc-web"],
     transports: ["http/1.1", "h2c"],
   });
@@ -99,6 +115,7 @@ function bootstrapBanner(token: string, file: string | undefined): string {
     `  ${token}`,
     "",
     file ? `It was also written to ${file} (mode 0600).` : "Store it now, e.g. export TSTR_TOKEN=<token>.",
+    'Sign in to the web UI (the URL in the "serving" line below) with it.',
     "",
   ].join("\n");
 }

@@ -3,6 +3,10 @@ import { configCurrentContextCommand } from "../commands/config-current-context.
 import { configGetContextsCommand } from "../commands/config-get-contexts.js";
 import { configSetContextCommand } from "../commands/config-set-context.js";
 import { configUseContextCommand } from "../commands/config-use-context.js";
+import { execCancelCommand } from "../commands/exec-cancel.js";
+import { execCompleteCommand } from "../commands/exec-complete.js";
+import { execListCommand } from "../commands/exec-list.js";
+import { execRegisterCommand } from "../commands/exec-register.js";
 import { executorDeleteCommand } from "../commands/executor-delete.js";
 import { executorGetCommand } from "../commands/executor-get.js";
 import { executorListCommand } from "../commands/executor-list.js";
@@ -15,6 +19,7 @@ import { runCancelCommand } from "../commands/run-cancel.js";
 import { runGetCommand } from "../commands/run-get.js";
 import { runListCommand } from "../commands/run-list.js";
 import { runScheduleCommand } from "../commands/run-schedule.js";
+import { runnerDeleteCommand } from "../commands/runner-delete.js";
 import { runnerGetCommand } from "../commands/runner-get.js";
 import { runnerListCommand } from "../commands/runner-list.js";
 import { suiteDeleteCommand } from "../commands/suite-delete.js";
@@ -30,6 +35,10 @@ import { tokenGetCommand } from "../commands/token-get.js";
 import { tokenIssueCommand } from "../commands/token-issue.js";
 import { tokenListCommand } from "../commands/token-list.js";
 import { tokenRevokeCommand } from "../commands/token-revoke.js";
+import { webhookApplyCommand } from "../commands/webhook-apply.js";
+import { webhookDeleteCommand } from "../commands/webhook-delete.js";
+import { webhookDeliveriesCommand } from "../commands/webhook-deliveries.js";
+import { webhookListCommand } from "../commands/webhook-list.js";
 import type { CommandGroup, CommandSpec } from "./command-spec.js";
 
 /** Every leaf command, in help order. */
@@ -54,11 +63,20 @@ export const COMMANDS: readonly CommandSpec[] = [
   runListCommand,
   runGetCommand,
   runCancelCommand,
+  execRegisterCommand,
+  execCompleteCommand,
+  execCancelCommand,
+  execListCommand,
   k6ReportCommand,
   k6SearchCommand,
   k6StatsCommand,
   runnerListCommand,
   runnerGetCommand,
+  runnerDeleteCommand,
+  webhookApplyCommand,
+  webhookListCommand,
+  webhookDeliveriesCommand,
+  webhookDeleteCommand,
   tokenIssueCommand,
   tokenListCommand,
   tokenGetCommand,
@@ -78,8 +96,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: "List, inspect and delete executor presets such as k6 and newman (apply them with `tstrctl apply`)",
   },
   { name: "run", summary: "Schedule runs (and wait for them), list, inspect and cancel runs" },
+  { name: "exec", summary: "Register, complete, cancel and list executions of tests run outside tstr" },
   { name: "k6", summary: "Read k6 load-test reports, search k6 runs and summarise their findings" },
-  { name: "runner", summary: "List and inspect runner agents" },
+  { name: "runner", summary: "List, inspect and delete runner agents" },
+  { name: "webhook", summary: "Send run events to HTTP endpoints: apply, list and delete webhooks, read deliveries" },
   { name: "token", summary: "Issue, list, inspect and revoke access tokens" },
   { name: "config", summary: "Manage named connection contexts" },
 ];

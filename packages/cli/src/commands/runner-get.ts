@@ -28,7 +28,7 @@ export const runnerGetCommand: CommandSpec = {
 };
 
 /** GetRunner takes only ids, so a name is found among the registered runners. */
-async function getRunner(data: Client<typeof DataService>, argument: string): Promise<GetRunnerResponse> {
+export async function getRunner(data: Client<typeof DataService>, argument: string): Promise<GetRunnerResponse> {
   if (isUuid(argument)) return data.getRunner({ id: argument });
   const { runners } = await data.queryRunners({});
   const named = runners.filter((runner) => runner.name === argument);

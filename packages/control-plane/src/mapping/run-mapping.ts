@@ -17,6 +17,7 @@ import {
   TestCase_Status,
   TestCaseSchema,
 } from "@tstr/proto";
+import { executionMetadataToProto } from "../executions/execution-mapping.js";
 import { runConfigToProto } from "./run-config-mapping.js";
 
 export const RESULT_TO_PROTO: Record<RunResult, Run_Result> = {
@@ -90,6 +91,9 @@ export function runToProto(run: RunRecord, attempts: RunAttemptRecord[] = []): R
     shardGroupId: run.shardGroupId ?? "",
     shardIndex: run.shardIndex ?? 0,
     shardCount: run.shardCount,
+    external: run.external,
+    runNumber: BigInt(run.runNumber ?? 0),
+    ...(run.execution ? { execution: executionMetadataToProto(run.execution) } : {}),
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       runnerId: a.runnerId ?? "",

@@ -1,4 +1,10 @@
-import { lockOverdueRuns, notifyBackoffEnded, unplacedShardRuns, withPgTransaction } from "@tstr/db";
+import {
+  endStaleExecutions,
+  lockOverdueRuns,
+  notifyBackoffEnded,
+  unplacedShardRuns,
+  withPgTransaction,
+} from "@tstr/db";
 import type pg from "pg";
 import type { Logger } from "../logging/logger.js";
 import type { RunLifecycle } from "./run-lifecycle.js";
@@ -8,7 +14,8 @@ export const SHARDS_UNPLACED = "SHARDS_UNPLACED";
 
 /**
  * Settles runs whose runner stopped renewing the lease (re-queued as RUNNER_LOST while retries
- * remain, else ERROR) or that ran past their deadline (TIMED_OUT). Every replica runs one; each
+ * remain, else ERROR) or that ran past their deadline (TIMED_OUT), and external executions
+ * nobody completed within their timeout (ERROR, EXECUTION_STALE). Every replica runs one; each
  * run is re-locked and re-checked in its own transaction, so two reapers never settle it twice.
  * It also wakes waiting runners when a retried run's backoff ends.
  */
@@ -33,6 +40,14 @@ export function startReaper(deps: {
       // Retried runs whose backoff just ended are claimable now: wake the runners waiting for work.
       backoffCheckedUntil = await notifyBackoffEnded(deps.pool, backoffCheckedUntil);
       await endUnplacedShardGroups();
+      for (const run of await endStaleExecutions(deps.pool)) {
+        deps.logger.warn("external execution not completed in time; ended ERROR", {
+          runId: run.id,
+          runNumber: run.runNumber,
+          test: `${run.namespace}/${run.testName}`,
+          reason: run.resultReason,
+        });
+      }
       const enforceLeases = Date.now() >= leasesEnforcedFrom;
       const overdue = await withPgTransaction(deps.pool, (client) => lockOverdueRuns(client, 100, enforceLeases));
       for (const run of overdue) {

@@ -16,10 +16,25 @@ export interface RunEvents {
     signal: AbortSignal,
     maxWaitMs: number,
   ): Promise<void>;
+  /**
+   * A standing subscription for a loop that re-reads state and then waits: events that arrive
+   * while the loop is busy (querying, or suspended at a `yield`) are remembered, so the next
+   * `wait` returns at once instead of missing them. Call `clear` right before re-reading.
+   */
+  watch(interested: (kind: RunEventKind, payload: string) => boolean, signal: AbortSignal): RunEventWatch;
   /** Wakes every waiter on this replica (e.g. right after queueing runs locally). */
   wakeAll(): void;
   readonly ready: Promise<void>;
   close(): Promise<void>;
+}
+
+/** See {@link RunEvents.watch}. */
+export interface RunEventWatch {
+  /** Forgets the events seen so far; call right before re-reading the state they announce. */
+  clear(): void;
+  /** Resolves at once if an event came since `clear`, else on the next one, an abort or `maxWaitMs`. */
+  wait(maxWaitMs: number): Promise<void>;
+  close(): void;
 }
 
 const KIND_BY_CHANNEL: Record<string, RunEventKind> = {
@@ -67,6 +82,44 @@ export function createRunEvents(databaseUrl: string, logger: Logger, onReconnect
         waiters.add(waiter);
         signal.addEventListener("abort", done, { once: true });
       });
+    },
+    watch(interested, signal) {
+      let pending = false;
+      let wake: (() => void) | undefined;
+      const waiter: Waiter = {
+        interested,
+        wake: () => {
+          pending = true;
+          wake?.();
+        },
+      };
+      const close = () => {
+        waiters.delete(waiter);
+        wake?.();
+      };
+      waiters.add(waiter);
+      signal.addEventListener("abort", close, { once: true });
+      return {
+        clear: () => {
+          pending = false;
+        },
+        wait(maxWaitMs) {
+          if (pending || signal.aborted) return Promise.resolve();
+          return new Promise<void>((resolve) => {
+            const timer = setTimeout(() => done(), maxWaitMs);
+            const done = () => {
+              clearTimeout(timer);
+              wake = undefined;
+              resolve();
+            };
+            wake = done;
+          });
+        },
+        close() {
+          signal.removeEventListener("abort", close);
+          close();
+        },
+      };
     },
     async close() {
       wakeAll();

@@ -159,6 +159,8 @@ export function createRunLifecycle(deps: RunLifecycleDeps) {
         runId,
         {},
         (run) => {
+          // An external execution has no runner to stop it: recording the cancel ends it.
+          if (run.external) return { event: { type: "finish", result: "CANCELLED", reason: opts.reason } };
           const stopBy = new Date(now().getTime() + (run.runConfig.gracePeriodMs ?? 10_000) + deps.deadlineSlackMs);
           const deadlineAt = run.deadlineAt && run.deadlineAt < stopBy ? run.deadlineAt : stopBy;
           return { event: { type: "cancel", reason: opts.reason }, extras: { cancelRequestedAt: now(), deadlineAt } };

@@ -9,8 +9,10 @@ import {
   withPgTransaction,
 } from "@tstr/db";
 import {
+  applyExecutor,
   DEFAULT_TIMEOUT_MS,
   decideConcurrency,
+  type ExecutorSpec,
   expandMatrix,
   type Labels,
   type Matrix,
@@ -20,7 +22,19 @@ import {
 } from "@tstr/domain";
 import type pg from "pg";
 import { NotFoundError } from "../errors.js";
+import type { ExecutorLookup } from "../tests/test-catalog.js";
 import type { RunLifecycle } from "./run-lifecycle.js";
+
+/** A test names an executor that was deleted after the test was registered. */
+export class MissingExecutorError extends Error {
+  override readonly name = "MissingExecutorError";
+  constructor(test: TestRecord, executor: string) {
+    super(
+      `test "${test.spec.namespace}/${test.spec.name}" names executor "${executor}", which no longer exists; ` +
+        "apply the executor again or change the test's executor",
+    );
+  }
+}
 
 /** Options of one schedule of a test. */
 export interface ScheduleOptions {
@@ -51,10 +65,40 @@ export interface ScheduleOutcome {
  * one run per shard (per combination), sharing a shard group. The test's concurrency
  * policy is applied under the test's row lock, so two schedules of one test (a cron tick on one
  * replica, a manual run on another) see each other: `forbid` never queues beside an active run
- * and `replace` cancels exactly the runs it saw.
+ * and `replace` cancels exactly the runs it saw. A test naming an executor gets the executor's
+ * image, command and env filled into its runs' snapshot (applyExecutor).
  */
-export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; lifecycle: RunLifecycle }) {
-  const newRunsFor = (test: TestRecord, opts: ScheduleOptions): { runs: NewRun[]; matrixId?: string } => {
+export function createRunScheduler(deps: {
+  pool: pg.Pool;
+  runs: RunsRepository;
+  lifecycle: RunLifecycle;
+  /** Resolves the executor a test names; without it, run configs are used as the test has them. */
+  executors?: ExecutorLookup;
+}) {
+  /** The executor of each test that names one; one lookup per executor within a batch. */
+  async function resolveExecutors(tests: readonly TestRecord[]): Promise<Map<string, ExecutorSpec>> {
+    const byKey = new Map<string, ExecutorSpec>();
+    const resolved = new Map<string, ExecutorSpec>();
+    for (const test of tests) {
+      const name = test.spec.executor;
+      if (!name || !deps.executors) continue;
+      const key = `${test.spec.namespace}/${name}`;
+      let executor = byKey.get(key);
+      if (!executor) {
+        executor = await deps.executors(test.spec.namespace, name);
+        if (!executor) throw new MissingExecutorError(test, name);
+        byKey.set(key, executor);
+      }
+      resolved.set(test.id, executor);
+    }
+    return resolved;
+  }
+
+  const newRunsFor = (
+    test: TestRecord,
+    opts: ScheduleOptions,
+    executor: ExecutorSpec | undefined,
+  ): { runs: NewRun[]; matrixId?: string } => {
     const overrides = opts.labels ?? {};
     const problems = validateLabels(overrides, "labels");
     if (problems.length) throw new ValidationError(problems);
@@ -62,7 +106,8 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
     const matrix = opts.matrix ?? test.spec.matrix;
     const combinations = matrix ? expandMatrix(matrix, base) : [base];
     const matrixId = matrix ? randomUUID() : undefined;
-    const runConfig = { ...test.spec.runConfig, timeoutMs: test.spec.runConfig.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    const own = executor ? applyExecutor(test.spec.runConfig, executor) : test.spec.runConfig;
+    const runConfig = { ...own, timeoutMs: own.timeoutMs ?? DEFAULT_TIMEOUT_MS };
     const shards = test.spec.shards ?? 1;
     const runs = combinations.flatMap((labels) => {
       const run: NewRun = {
@@ -101,7 +146,7 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
     opts: ScheduleOptions,
     client: pg.PoolClient,
   ): Promise<ScheduleOutcome> {
-    const planned = newRunsFor(test, opts);
+    const planned = newRunsFor(test, opts, (await resolveExecutors([test])).get(test.id));
     if (test.spec.concurrencyPolicy === "allow") {
       return {
         runs: await deps.runs.insertQueued(planned.runs, client),
@@ -148,8 +193,10 @@ export function createRunScheduler(deps: { pool: pg.Pool; runs: RunsRepository; 
     ): Promise<ScheduleOutcome[]> {
       const outcomes: ScheduleOutcome[] = items.map(() => ({ runs: [], replacedRunIds: [] }));
       const shared: { index: number; runs: NewRun[]; matrixId?: string }[] = [];
+      const executors = await resolveExecutors(items.map((item) => item.test));
       for (const [index, { test, opts }] of items.entries()) {
-        if (test.spec.concurrencyPolicy === "allow") shared.push({ index, ...newRunsFor(test, opts) });
+        if (test.spec.concurrencyPolicy === "allow")
+          shared.push({ index, ...newRunsFor(test, opts, executors.get(test.id)) });
         else outcomes[index] = await scheduleLocked(test, opts, client);
       }
       const inserted = await deps.runs.insertQueued(

@@ -10,8 +10,9 @@ import type { Logger } from "../logging/logger.js";
 import { type CronLoop, type CronLoopOptions, startCronLoop } from "../scheduling/cron-loop.js";
 import { createControlRunHandlers } from "../services/control-run-handlers.js";
 import { createDataRunHandlers } from "../services/data-run-handlers.js";
+import { createRunnerAdminHandlers } from "../services/runner-admin-handlers.js";
 import { createRunnerHandlers } from "../services/runner-handlers.js";
-import type { TestCatalog } from "../tests/test-catalog.js";
+import type { ExecutorLookup, TestCatalog } from "../tests/test-catalog.js";
 import type { TokenService } from "../tokens/token-service.js";
 import { createLogIngest } from "./log-ingest.js";
 import { startReaper } from "./reaper.js";
@@ -61,6 +62,8 @@ export function createRunSubsystem(deps: {
   logger: Logger;
   now: () => Date;
   catalog: TestCatalog;
+  /** Resolves the executor a test names, so its runs get the executor's image and command. */
+  executors?: ExecutorLookup;
   tokens: TokenService;
   timings: RunTimings;
   /** The cron scheduler's options; false runs no cron scheduler in this process. */
@@ -95,7 +98,7 @@ export function createRunSubsystem(deps: {
     keepaliveMs: 15_000,
     now,
   });
-  const scheduler = createRunScheduler({ pool: db.pool, runs, lifecycle });
+  const scheduler = createRunScheduler({ pool: db.pool, runs, lifecycle, executors: deps.executors });
   const logs = createLogIngest({ runs, logs: logsRepo, testCases, capBytes: timings.logCapBytes, k6: deps.k6 });
   const registry = createRunnerRegistry({ pool: db.pool, runners, tokens: deps.tokens, leaseMs: timings.leaseMs });
   const cron: CronLoop | undefined =
@@ -111,6 +114,7 @@ export function createRunSubsystem(deps: {
   return {
     ready: events.ready,
     control: createControlRunHandlers({ catalog: deps.catalog, scheduler, lifecycle, runs }),
+    admin: createRunnerAdminHandlers({ runners, lifecycle }),
     data: createDataRunHandlers({
       pool: db.pool,
       runs,

@@ -62,10 +62,10 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
     return true;
   };
 
-  const relevantTo = (runner: RunnerRecord, held: Set<string>) => (kind: string, payload: string) =>
+  const relevantTo = (runner: RunnerRecord, held: () => Set<string>) => (kind: string, payload: string) =>
     kind === "queued" ||
     (kind === "cancel" && payload.endsWith(runner.id)) ||
-    (kind === "progress" && held.has(payload));
+    (kind === "progress" && held().has(payload));
 
   return {
     claim,
@@ -80,31 +80,43 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
       const delivered = new Set<string>();
       // A first keepalive right away: HTTP streams send nothing (not even headers) before the first message.
       let lastSent = 0;
-      while (!signal.aborted) {
-        const active = await runs.activeForRunner(runner.id);
-        const heldIds = new Set(active.map((r) => r.id));
-        for (const run of active) {
-          // A held shard is sent again (as "start now") once its group is released.
-          const kind = run.status === "CANCELLING" ? "cancel" : isHeldShard(run) ? "hold" : "assign";
-          const key = `${kind}:${run.id}:${run.attempt}`;
-          if (delivered.has(key) || run.status === "RUNNING") continue;
-          delivered.add(key);
-          lastSent = Date.now();
-          yield run.status === "CANCELLING" ? { kind: "cancellation", run } : { kind: "assignment", run };
+      let heldIds = new Set<string>();
+      // Subscribed before the first read: a cancel notified while this generator is suspended at
+      // a yield (the consumer not pulling yet) or querying is kept, not missed until the recheck.
+      const watch = events.watch(
+        relevantTo(runner, () => heldIds),
+        signal,
+      );
+      try {
+        while (!signal.aborted) {
+          watch.clear();
+          const active = await runs.activeForRunner(runner.id);
+          heldIds = new Set(active.map((r) => r.id));
+          for (const run of active) {
+            // A held shard is sent again (as "start now") once its group is released.
+            const kind = run.status === "CANCELLING" ? "cancel" : isHeldShard(run) ? "hold" : "assign";
+            const key = `${kind}:${run.id}:${run.attempt}`;
+            if (delivered.has(key) || run.status === "RUNNING") continue;
+            delivered.add(key);
+            lastSent = Date.now();
+            yield run.status === "CANCELLING" ? { kind: "cancellation", run } : { kind: "assignment", run };
+          }
+          if (signal.aborted) return;
+          const claimed = await claim(runner, tokenNamespaces, runner.capacity);
+          for (const run of claimed) {
+            delivered.add(`${isHeldShard(run) ? "hold" : "assign"}:${run.id}:${run.attempt}`);
+            lastSent = Date.now();
+            yield { kind: "assignment", run };
+          }
+          if (claimed.length > 0) continue;
+          if (Date.now() - lastSent >= deps.keepaliveMs) {
+            lastSent = Date.now();
+            yield { kind: "keepalive" };
+          }
+          await watch.wait(Math.min(deps.recheckMs, deps.keepaliveMs));
         }
-        if (signal.aborted) return;
-        const claimed = await claim(runner, tokenNamespaces, runner.capacity);
-        for (const run of claimed) {
-          delivered.add(`${isHeldShard(run) ? "hold" : "assign"}:${run.id}:${run.attempt}`);
-          lastSent = Date.now();
-          yield { kind: "assignment", run };
-        }
-        if (claimed.length > 0) continue;
-        if (Date.now() - lastSent >= deps.keepaliveMs) {
-          lastSent = Date.now();
-          yield { kind: "keepalive" };
-        }
-        await events.next(relevantTo(runner, heldIds), signal, Math.min(deps.recheckMs, deps.keepaliveMs));
+      } finally {
+        watch.close();
       }
     },
 
@@ -120,20 +132,31 @@ export function createWorkDispatcher(deps: WorkDispatcherDeps) {
       signal: AbortSignal,
     ) {
       const deadline = Date.now() + waitMs;
-      for (;;) {
-        const active = await runs.activeForRunner(runner.id);
-        const cancellations = active.filter((r) => r.status === "CANCELLING" && firstDelivery("cancel", r));
-        const pending = active.filter(
-          (r) => r.status === "ASSIGNED" && firstDelivery(isHeldShard(r) ? "hold" : "assign", r),
-        );
-        // A caller that gave up (aborted) must not be handed new runs it will never see.
-        const claimed = signal.aborted ? [] : await claim(runner, tokenNamespaces, freeSlots);
-        for (const run of claimed) firstDelivery(isHeldShard(run) ? "hold" : "assign", run);
-        const assignments = [...pending, ...claimed];
-        const left = deadline - Date.now();
-        if (assignments.length || cancellations.length || left <= 0 || signal.aborted)
-          return { assignments, cancellations };
-        await events.next(relevantTo(runner, new Set(active.map((r) => r.id))), signal, Math.min(left, deps.recheckMs));
+      let heldIds = new Set<string>();
+      const watch = events.watch(
+        relevantTo(runner, () => heldIds),
+        signal,
+      );
+      try {
+        for (;;) {
+          watch.clear();
+          const active = await runs.activeForRunner(runner.id);
+          heldIds = new Set(active.map((r) => r.id));
+          const cancellations = active.filter((r) => r.status === "CANCELLING" && firstDelivery("cancel", r));
+          const pending = active.filter(
+            (r) => r.status === "ASSIGNED" && firstDelivery(isHeldShard(r) ? "hold" : "assign", r),
+          );
+          // A caller that gave up (aborted) must not be handed new runs it will never see.
+          const claimed = signal.aborted ? [] : await claim(runner, tokenNamespaces, freeSlots);
+          for (const run of claimed) firstDelivery(isHeldShard(run) ? "hold" : "assign", run);
+          const assignments = [...pending, ...claimed];
+          const left = deadline - Date.now();
+          if (assignments.length || cancellations.length || left <= 0 || signal.aborted)
+            return { assignments, cancellations };
+          await watch.wait(Math.min(left, deps.recheckMs));
+        }
+      } finally {
+        watch.close();
       }
     },
   };

@@ -13,10 +13,14 @@ import { mapErrors } from "../errors.js";
 import { scopesFromRequest, tokenToProto } from "../mapping/token-mapping.js";
 import type { TokenService } from "../tokens/token-service.js";
 
-/** AdminService handlers: access tokens. */
-export function createAdminHandlers(deps: { tokens: TokenService }): Partial<ServiceImpl<typeof AdminService>> {
+/** AdminService handlers: access tokens, and runner deletion from the run subsystem. */
+export function createAdminHandlers(deps: {
+  tokens: TokenService;
+  runners?: Partial<ServiceImpl<typeof AdminService>>;
+}): Partial<ServiceImpl<typeof AdminService>> {
   const { tokens } = deps;
   return {
+    ...deps.runners,
     issueAccessToken: (req, context) =>
       mapErrors(async () => {
         const caller = requirePrincipal(context);

@@ -18,7 +18,10 @@ import {
   type RunResult,
   type RunStatus,
   selectorMatches,
+  streamLikePattern,
+  throwIfViolations,
   ValidationError,
+  validateStreamPattern,
 } from "@tstr/domain";
 import {
   type DataService,
@@ -99,6 +102,7 @@ export function createDataRunHandlers(deps: {
           if (bad >= 0)
             throw new ValidationError([{ path: `${path}[${bad}]`, message: `"${ids[bad]}" is not a UUID` }]);
         }
+        throwIfViolations(validateStreamPattern(req.stream));
         const date = (t: typeof req.scheduledAfter) => (t ? timestampDate(t) : undefined);
         const page = await queryRuns(deps.pool, {
           namespaces: [namespace],
@@ -109,6 +113,8 @@ export function createDataRunHandlers(deps: {
           statuses: req.statuses.map((s) => STATUS_FROM_PROTO[s]).filter((s): s is RunStatus => s !== undefined),
           matrixId: req.matrixId && isUuid(req.matrixId) ? req.matrixId : undefined,
           suiteRunId: req.suiteRunId && isUuid(req.suiteRunId) ? req.suiteRunId : undefined,
+          external: req.external,
+          streamLike: req.stream ? streamLikePattern(req.stream) : undefined,
           scheduledAfter: date(req.scheduledAfter),
           scheduledBefore: date(req.scheduledBefore),
           startedAfter: date(req.startedAfter),

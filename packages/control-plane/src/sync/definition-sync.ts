@@ -1,5 +1,6 @@
 import { AlreadyExistsError, ExecutorNameTakenError } from "@tstr/db";
 import type { DefinitionProblem, DefinitionText } from "@tstr/definitions";
+import { ValidationError } from "@tstr/domain";
 import type { ExecutorCatalog } from "../executors/executor-catalog.js";
 import type { Logger } from "../logging/logger.js";
 import { DEFAULT_NAMESPACE } from "../namespaces/resolve-namespace.js";
@@ -88,6 +89,8 @@ export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
       return lock(request.source, async () => {
         const conflicts = await ownershipConflicts({ catalog, suites, executors }, desired, request.source);
         if (conflicts.length > 0) return { changes: [], problems: conflicts };
+        const references = await executorReferenceProblems(desired);
+        if (references.length > 0) return { changes: [], problems: references };
         const applied = await applyDesired(desired, request);
         // A partial apply must not prune: the missing definition may be the one that failed.
         const pruned = applied.problems.length === 0 ? await prune(desired, request, writable) : [];
@@ -108,6 +111,19 @@ export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
     },
   };
 
+  /** Tests naming an executor that neither the batch nor the catalog has, or files it does not accept. */
+  async function executorReferenceProblems(desired: DesiredDefinitions): Promise<DefinitionProblem[]> {
+    const pending = desired.executors.map((item) => item.spec);
+    const problems: DefinitionProblem[] = [];
+    for (const item of desired.tests) {
+      if (!item.spec.executor) continue;
+      for (const v of await catalog.check(item.spec, pending)) {
+        problems.push({ file: item.file, index: item.index, field: v.path, message: v.message });
+      }
+    }
+    return problems;
+  }
+
   /**
    * Applies executors, then tests, then suites. A definition created by someone else between the
    * ownership check and its write (another source does not take our lock) is refused by the
@@ -125,6 +141,13 @@ export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
         const { outcome } = await apply();
         result.changes.push({ kind, namespace: item.spec.namespace ?? "", name: item.spec.name, action: outcome });
       } catch (error) {
+        // Checks that need the catalog (the executor a test names, the files it accepts).
+        if (error instanceof ValidationError) {
+          for (const v of error.violations) {
+            result.problems.push({ file: item.file, index: item.index, field: v.path, message: v.message });
+          }
+          return;
+        }
         const message =
           error instanceof NotManagedBySourceError || error instanceof ExecutorNameTakenError
             ? error.message
@@ -136,7 +159,10 @@ export function createDefinitionSync(deps: DefinitionSyncDeps): DefinitionSync {
       }
     };
     for (const item of desired.executors) await applyOne("executor", item, () => executors.apply(item.spec, opts));
-    for (const item of desired.tests) await applyOne("test", item, () => catalog.apply(item.spec, opts));
+    // A dry run has not written the batch's executors: the tests naming them are checked against them.
+    const pendingExecutors = desired.executors.map((item) => item.spec);
+    for (const item of desired.tests)
+      await applyOne("test", item, () => catalog.apply(item.spec, { ...opts, pendingExecutors }));
     for (const item of desired.suites) await applyOne("suite", item, () => suites.apply(item.spec, opts));
     return result;
   }

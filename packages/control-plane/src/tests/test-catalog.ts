@@ -1,5 +1,14 @@
 import type { TestRecord, TestsRepository } from "@tstr/db";
-import { isUuid, nextFireTimes, type TestSpec, ValidationError, validateTestSpec } from "@tstr/domain";
+import {
+  checkTestAgainstExecutor,
+  type ExecutorSpec,
+  type FieldViolation,
+  isUuid,
+  nextFireTimes,
+  type TestSpec,
+  ValidationError,
+  validateTestSpec,
+} from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
 import { assertManagedBy } from "../sync/source-ownership.js";
 
@@ -11,9 +20,16 @@ export interface TestCatalog {
   /** Creates or updates by name; with `source`, NotManagedBySourceError if another owner has it. */
   apply(
     spec: TestSpec,
-    opts?: { dryRun?: boolean; source?: string },
+    opts?: {
+      dryRun?: boolean;
+      source?: string;
+      /** Executors applied in the same batch; a dry run has not written them yet. */
+      pendingExecutors?: ExecutorSpec[];
+    },
   ): Promise<{ record: TestRecord; outcome: ApplyOutcome }>;
   update(existing: TestRecord, next: TestSpec): Promise<TestRecord>;
+  /** Every problem `spec` has, including with the executor it names (none: it can be applied). */
+  check(spec: TestSpec, pendingExecutors?: ExecutorSpec[]): Promise<FieldViolation[]>;
   find(namespace: string, ref: { id?: string; name?: string }): Promise<TestRecord>;
   remove(record: TestRecord): Promise<void>;
   /** Live tests owned by `source` (e.g. a synced folder), in every namespace. */
@@ -22,15 +38,27 @@ export interface TestCatalog {
   upcoming(record: TestRecord, count: number): Date[];
 }
 
+/** The executor `namespace` sees under `name` (its own, else a global one), if any. */
+export type ExecutorLookup = (namespace: string, name: string) => Promise<ExecutorSpec | undefined>;
+
 export interface TestCatalogDeps {
   tests: TestsRepository;
   now: () => Date;
+  /** Resolves the executor a test names; without it, executor names are not checked. */
+  executors?: ExecutorLookup;
 }
 
 /** Creates the catalog over a tests repository, with `now` injected for next-run computation. */
-export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog {
-  const validate = (spec: TestSpec) => {
+export function createTestCatalog({ tests, now, executors }: TestCatalogDeps): TestCatalog {
+  const check = async (spec: TestSpec, pending: ExecutorSpec[] = []) => {
     const violations = validateTestSpec(spec);
+    if (violations.length === 0 && spec.executor && executors) {
+      violations.push(...(await executorViolations(spec, spec.executor, pending, executors)));
+    }
+    return violations;
+  };
+  const validate = async (spec: TestSpec, pending: ExecutorSpec[] = []) => {
+    const violations = await check(spec, pending);
     if (violations.length) throw new ValidationError(violations);
   };
   const nextRunAt = (spec: TestSpec) =>
@@ -40,11 +68,11 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
 
   const catalog: TestCatalog = {
     async register(spec, source) {
-      validate(spec);
+      await validate(spec);
       return tests.create(spec, { nextRunAt: nextRunAt(spec), source });
     },
     async apply(spec, opts = {}) {
-      validate(spec);
+      await validate(spec, opts.pendingExecutors);
       const existing = await tests.getByName(spec.namespace, spec.name);
       if (!existing) {
         if (opts.dryRun) return { record: previewRecord(spec, now()), outcome: "created" };
@@ -62,7 +90,7 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
       };
     },
     async update(existing, next) {
-      validate(next);
+      await validate(next);
       // Only a schedule change moves the next tick: editing labels or the image must not drop a
       // tick that is due but not fired yet. A schedule the loop had to drop gets a new next tick.
       const unscheduled = existing.nextRunAt === undefined && next.schedule !== undefined && !next.schedule.paused;
@@ -87,6 +115,7 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
     async remove(record) {
       await tests.archive(record.id, now());
     },
+    check,
     listBySource: (source) => tests.listBySource(source),
     upcoming(record, count) {
       const schedule = record.spec.schedule;
@@ -95,6 +124,27 @@ export function createTestCatalog({ tests, now }: TestCatalogDeps): TestCatalog 
     },
   };
   return catalog;
+}
+
+/** An unknown executor, or files and image the executor does not accept. */
+async function executorViolations(
+  spec: TestSpec,
+  name: string,
+  pending: ExecutorSpec[],
+  lookup: ExecutorLookup,
+): Promise<FieldViolation[]> {
+  const executor =
+    pending.find((e) => e.name === name && (e.namespace === undefined || e.namespace === spec.namespace)) ??
+    (await lookup(spec.namespace, name));
+  if (!executor) {
+    return [
+      {
+        path: "executor",
+        message: `executor "${name}" not found in namespace "${spec.namespace}" or among the global executors (\`tstrctl executor list\` shows them)`,
+      },
+    ];
+  }
+  return checkTestAgainstExecutor(spec.runConfig, executor);
 }
 
 function sameSchedule(a: TestSpec["schedule"], b: TestSpec["schedule"]): boolean {

@@ -1,5 +1,7 @@
+import { fitsLocation } from "@tstr/domain";
 import type pg from "pg";
 import { CHANNELS } from "../notify.js";
+import { LOCATION_LOAD_PREDICATE, lockLocationBudget } from "./location-lock.js";
 import { withPgTransaction } from "./pg-transaction.js";
 import { RUN_COLUMNS, type RunRecord, runFromRow } from "./run-record.js";
 
@@ -179,27 +181,19 @@ function runnerLocation(runnerName: string): string {
   return `runner/${runnerName}`;
 }
 
-/** Factors may add up to 1 at a location; the slack absorbs floating-point sums (0.1 + 0.2). */
-const FACTOR_EPSILON = 1e-9;
-
-/**
- * The factor budget of one location inside a claim transaction. The advisory lock and the sum
- * of active factors are taken on first use, so claims of unfactored runs never pay for them.
- */
 function createLocationBudget(client: pg.PoolClient, location: string) {
   let used: number | undefined;
   return {
     async fits(factor: number): Promise<boolean> {
       if (used === undefined) {
-        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`tstr.location:${location}`]);
+        await lockLocationBudget(client, location);
         const { rows } = await client.query(
-          `SELECT coalesce(sum(resources_factor), 0)::float8 AS used FROM runs
-           WHERE location = $1 AND resources_factor IS NOT NULL AND status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')`,
+          `SELECT coalesce(sum(resources_factor), 0)::float8 AS used FROM runs WHERE ${LOCATION_LOAD_PREDICATE}`,
           [location],
         );
         used = Number(rows[0]?.used ?? 0);
       }
-      return used + factor <= 1 + FACTOR_EPSILON;
+      return fitsLocation(used, factor);
     },
     take(factor: number) {
       used = (used ?? 0) + factor;

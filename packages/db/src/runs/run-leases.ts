@@ -36,6 +36,7 @@ export async function renewLeases(
 /**
  * Locks up to `limit` active runs whose lease has expired or whose deadline has passed, skipping
  * rows another replica's reaper holds. Call inside a transaction and settle each run there.
+ * External executions have no runner and no lease: endStaleExecutions settles those.
  */
 export async function lockOverdueRuns(
   client: pg.PoolClient,
@@ -44,7 +45,7 @@ export async function lockOverdueRuns(
 ): Promise<RunRecord[]> {
   const { rows } = await client.query(
     `SELECT ${RUN_COLUMNS} FROM runs
-     WHERE status IN ('ASSIGNED', 'RUNNING', 'CANCELLING')
+     WHERE status IN ('ASSIGNED', 'RUNNING', 'CANCELLING') AND NOT external
        AND (($2::boolean AND lease_expires_at < now()) OR deadline_at < now())
      ORDER BY lease_expires_at
      LIMIT $1

@@ -15,6 +15,10 @@ export interface RunQuery {
   matrixId?: string;
   suiteRunId?: string;
   labelEquals?: Record<string, string>;
+  /** Only external executions (true) or only tstr's own runs (false). */
+  external?: boolean;
+  /** External executions whose stream matches this LIKE pattern (see streamLikePattern), ignoring case. */
+  streamLike?: string;
   scheduledAfter?: Date;
   scheduledBefore?: Date;
   startedAfter?: Date;
@@ -53,6 +57,9 @@ export async function queryRuns(pool: pg.Pool, q: RunQuery): Promise<{ runs: Run
   if (q.matrixId) add("matrix_id = $?::uuid", q.matrixId);
   if (q.suiteRunId) add("suite_run_id = $?::uuid", q.suiteRunId);
   if (q.labelEquals && Object.keys(q.labelEquals).length) add("labels @> $?::jsonb", JSON.stringify(q.labelEquals));
+  if (q.external !== undefined) add("external = $?", q.external);
+  if (q.streamLike !== undefined)
+    add("external AND lower(execution->>'stream') LIKE lower($?) ESCAPE '\\'", q.streamLike);
   if (q.scheduledAfter) add("scheduled_at >= $?", q.scheduledAfter);
   if (q.scheduledBefore) add("scheduled_at < $?", q.scheduledBefore);
   if (q.startedAfter) add("started_at >= $?", q.startedAfter);

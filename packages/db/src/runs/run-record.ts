@@ -1,4 +1,4 @@
-import type { RetryPolicy, RunConfig, RunResult, RunState, RunStatus } from "@tstr/domain";
+import type { ExecutionMetadata, RetryPolicy, RunConfig, RunResult, RunState, RunStatus } from "@tstr/domain";
 
 /** How a run came to be. */
 export type RunTrigger = "manual" | "cron" | "matrix" | "suite" | "retry" | "external";
@@ -44,6 +44,12 @@ export interface RunRecord {
   shardCount: number;
   /** When the shard's group was complete and its shards could start. */
   releasedAt?: Date;
+  /** Registered through RegisterExecution (run outside tstr), not executed by a runner. */
+  external: boolean;
+  /** Human-friendly number, increasing per namespace (external executions). */
+  runNumber?: number;
+  /** What the caller said about an external execution. */
+  execution?: ExecutionMetadata;
 }
 
 /** A shard assigned before its whole group was placed: it must not start yet. */
@@ -75,7 +81,8 @@ export interface NewRun {
 export const RUN_COLUMNS = `id, namespace, test_id, test_name, labels, run_config, executor, matrix_id, suite_run_id,
   trigger, status, result, result_reason, exit_code, attempt, max_attempts, retry, runner_id, lease_expires_at,
   deadline_at, cancel_requested_at, not_before, scheduled_at, assigned_at, started_at, finished_at, result_data,
-  cron_fire_at, resources_factor, location, shard_group_id, shard_index, shard_count, released_at`;
+  cron_fire_at, resources_factor, location, shard_group_id, shard_index, shard_count, released_at, external,
+  run_number, execution`;
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come from pg untyped
 type Row = Record<string, any>;
@@ -119,6 +126,10 @@ export function runFromRow(row: Row): RunRecord {
     shardIndex: opt(row.shard_index),
     shardCount: row.shard_count ?? 1,
     releasedAt: opt(row.released_at),
+    external: row.external ?? false,
+    // bigint arrives as text; run numbers stay far below 2^53.
+    runNumber: row.run_number === null || row.run_number === undefined ? undefined : Number(row.run_number),
+    execution: opt(row.execution),
   };
 }
 

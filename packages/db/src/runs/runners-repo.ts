@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withPgTransaction } from "./pg-transaction.js";
 
 /** A registered runner agent. */
 export interface RunnerRecord {
@@ -32,7 +33,11 @@ export interface RunnersRepository {
   getByName(name: string): Promise<RunnerRecord | undefined>;
   list(filter: { ids?: string[]; heartbeatSince?: Date }): Promise<RunnerRecord[]>;
   heartbeat(id: string, draining: boolean): Promise<void>;
-  delete(id: string): Promise<boolean>;
+  /**
+   * Deletes the runner and revokes the tokens bound to it, in one transaction; returns whether it
+   * existed and the runs it held then (they lose their runner: the caller re-queues them).
+   */
+  delete(id: string): Promise<{ deleted: boolean; heldRuns: { id: string; attempt: number; status: string }[] }>;
 }
 
 const COLUMNS = `id, name, namespace_selectors, labels, accept_selectors, reject_selectors, capacity, executors,
@@ -83,10 +88,22 @@ export function createRunnersRepository(pool: pg.Pool): RunnersRepository {
     async heartbeat(id, draining) {
       await pool.query("UPDATE runners SET last_heartbeat_at = now(), draining = $2 WHERE id = $1", [id, draining]);
     },
-    async delete(id) {
-      const { rowCount } = await pool.query("DELETE FROM runners WHERE id = $1", [id]);
-      return rowCount === 1;
-    },
+    delete: (id) =>
+      withPgTransaction(pool, async (client) => {
+        // The runner row lock keeps its claims out while it goes: claims lock it first.
+        const found = await client.query("SELECT id FROM runners WHERE id = $1 FOR UPDATE", [id]);
+        if (found.rowCount !== 1) return { deleted: false, heldRuns: [] };
+        const held = await client.query(
+          `SELECT id, attempt, status FROM runs
+           WHERE runner_id = $1 AND status IN ('ASSIGNED', 'RUNNING', 'CANCELLING') ORDER BY id FOR UPDATE`,
+          [id],
+        );
+        await client.query("UPDATE access_tokens SET revoked_at = now() WHERE runner_id = $1 AND revoked_at IS NULL", [
+          id,
+        ]);
+        await client.query("DELETE FROM runners WHERE id = $1", [id]);
+        return { deleted: true, heldRuns: held.rows.map((r) => ({ id: r.id, attempt: r.attempt, status: r.status })) };
+      }),
   };
 }
 

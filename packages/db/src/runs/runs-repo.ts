@@ -97,10 +97,11 @@ export function createRunsRepository(pool: pg.Pool): RunsRepository {
     },
 
     async lockActiveOfTest(testId, client) {
-      // Locked in id order (so two lockers cannot deadlock), returned in queue order.
+      // Locked in id order (so two lockers cannot deadlock), returned in queue order. External
+      // executions are records of work tstr neither starts nor stops: policies do not see them.
       const { rows } = await client.query(
         `SELECT id, scheduled_at FROM runs
-         WHERE test_id = $1 AND status IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING')
+         WHERE test_id = $1 AND NOT external AND status IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'CANCELLING')
          ORDER BY id FOR UPDATE`,
         [testId],
       );

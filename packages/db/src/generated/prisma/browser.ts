@@ -112,3 +112,27 @@ export type K6GroupReport = Prisma.K6GroupReportModel
  * Per-namespace sequence for human-friendly run numbers.
  */
 export type ExecutionCounter = Prisma.ExecutionCounterModel
+/**
+ * Model Webhook
+ * A namespace's webhook: which run events it receives (by event, test labels and result) and
+ * where they are POSTed, signed with its secret.
+ */
+export type Webhook = Prisma.WebhookModel
+/**
+ * Model RunEventOutbox
+ * The webhook outbox: one row per status change of a run (QUEUED, RUNNING, FINISHED), written by
+ * the SQL-only trigger function runs_capture_run_event in the transaction that changed the run.
+ * The fan-out worker turns rows into deliveries and deletes them.
+ */
+export type RunEventOutbox = Prisma.RunEventOutboxModel
+/**
+ * Model WebhookDelivery
+ * One event for one webhook, with its retry state: the delivery log.
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
+ * Model TestHealth
+ * A test's last known health per label set (each matrix combination has its own), so
+ * test.became_failing / test.became_passing fire on changes only.
+ */
+export type TestHealth = Prisma.TestHealthModel

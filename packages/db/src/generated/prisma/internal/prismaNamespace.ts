@@ -414,7 +414,11 @@ export const ModelName = {
   K6Series: 'K6Series',
   K6Finding: 'K6Finding',
   K6GroupReport: 'K6GroupReport',
-  ExecutionCounter: 'ExecutionCounter'
+  ExecutionCounter: 'ExecutionCounter',
+  Webhook: 'Webhook',
+  RunEventOutbox: 'RunEventOutbox',
+  WebhookDelivery: 'WebhookDelivery',
+  TestHealth: 'TestHealth'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -430,7 +434,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "test" | "suite" | "suiteRun" | "executor" | "run" | "runAttempt" | "runLogChunk" | "runLogStat" | "runTestCase" | "runner" | "accessToken" | "signingKey" | "serverState" | "k6Summary" | "k6Series" | "k6Finding" | "k6GroupReport" | "executionCounter"
+    modelProps: "test" | "suite" | "suiteRun" | "executor" | "run" | "runAttempt" | "runLogChunk" | "runLogStat" | "runTestCase" | "runner" | "accessToken" | "signingKey" | "serverState" | "k6Summary" | "k6Series" | "k6Finding" | "k6GroupReport" | "executionCounter" | "webhook" | "runEventOutbox" | "webhookDelivery" | "testHealth"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1766,6 +1770,302 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Webhook: {
+      payload: Prisma.$WebhookPayload<ExtArgs>
+      fields: Prisma.WebhookFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.WebhookFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.WebhookFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>
+        }
+        findFirst: {
+          args: Prisma.WebhookFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.WebhookFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>
+        }
+        findMany: {
+          args: Prisma.WebhookFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>[]
+        }
+        create: {
+          args: Prisma.WebhookCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>
+        }
+        createMany: {
+          args: Prisma.WebhookCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.WebhookCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>[]
+        }
+        delete: {
+          args: Prisma.WebhookDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>
+        }
+        update: {
+          args: Prisma.WebhookUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>
+        }
+        deleteMany: {
+          args: Prisma.WebhookDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.WebhookUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.WebhookUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>[]
+        }
+        upsert: {
+          args: Prisma.WebhookUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookPayload>
+        }
+        aggregate: {
+          args: Prisma.WebhookAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateWebhook>
+        }
+        groupBy: {
+          args: Prisma.WebhookGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WebhookGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.WebhookCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WebhookCountAggregateOutputType> | number
+        }
+      }
+    }
+    RunEventOutbox: {
+      payload: Prisma.$RunEventOutboxPayload<ExtArgs>
+      fields: Prisma.RunEventOutboxFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RunEventOutboxFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RunEventOutboxFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>
+        }
+        findFirst: {
+          args: Prisma.RunEventOutboxFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RunEventOutboxFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>
+        }
+        findMany: {
+          args: Prisma.RunEventOutboxFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>[]
+        }
+        create: {
+          args: Prisma.RunEventOutboxCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>
+        }
+        createMany: {
+          args: Prisma.RunEventOutboxCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RunEventOutboxCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>[]
+        }
+        delete: {
+          args: Prisma.RunEventOutboxDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>
+        }
+        update: {
+          args: Prisma.RunEventOutboxUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>
+        }
+        deleteMany: {
+          args: Prisma.RunEventOutboxDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RunEventOutboxUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RunEventOutboxUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>[]
+        }
+        upsert: {
+          args: Prisma.RunEventOutboxUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RunEventOutboxPayload>
+        }
+        aggregate: {
+          args: Prisma.RunEventOutboxAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRunEventOutbox>
+        }
+        groupBy: {
+          args: Prisma.RunEventOutboxGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RunEventOutboxGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RunEventOutboxCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RunEventOutboxCountAggregateOutputType> | number
+        }
+      }
+    }
+    WebhookDelivery: {
+      payload: Prisma.$WebhookDeliveryPayload<ExtArgs>
+      fields: Prisma.WebhookDeliveryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.WebhookDeliveryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.WebhookDeliveryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>
+        }
+        findFirst: {
+          args: Prisma.WebhookDeliveryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.WebhookDeliveryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>
+        }
+        findMany: {
+          args: Prisma.WebhookDeliveryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>[]
+        }
+        create: {
+          args: Prisma.WebhookDeliveryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>
+        }
+        createMany: {
+          args: Prisma.WebhookDeliveryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.WebhookDeliveryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>[]
+        }
+        delete: {
+          args: Prisma.WebhookDeliveryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>
+        }
+        update: {
+          args: Prisma.WebhookDeliveryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>
+        }
+        deleteMany: {
+          args: Prisma.WebhookDeliveryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.WebhookDeliveryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.WebhookDeliveryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>[]
+        }
+        upsert: {
+          args: Prisma.WebhookDeliveryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookDeliveryPayload>
+        }
+        aggregate: {
+          args: Prisma.WebhookDeliveryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateWebhookDelivery>
+        }
+        groupBy: {
+          args: Prisma.WebhookDeliveryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WebhookDeliveryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.WebhookDeliveryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WebhookDeliveryCountAggregateOutputType> | number
+        }
+      }
+    }
+    TestHealth: {
+      payload: Prisma.$TestHealthPayload<ExtArgs>
+      fields: Prisma.TestHealthFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TestHealthFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TestHealthFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>
+        }
+        findFirst: {
+          args: Prisma.TestHealthFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TestHealthFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>
+        }
+        findMany: {
+          args: Prisma.TestHealthFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>[]
+        }
+        create: {
+          args: Prisma.TestHealthCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>
+        }
+        createMany: {
+          args: Prisma.TestHealthCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TestHealthCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>[]
+        }
+        delete: {
+          args: Prisma.TestHealthDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>
+        }
+        update: {
+          args: Prisma.TestHealthUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>
+        }
+        deleteMany: {
+          args: Prisma.TestHealthDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TestHealthUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TestHealthUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>[]
+        }
+        upsert: {
+          args: Prisma.TestHealthUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TestHealthPayload>
+        }
+        aggregate: {
+          args: Prisma.TestHealthAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTestHealth>
+        }
+        groupBy: {
+          args: Prisma.TestHealthGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TestHealthGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TestHealthCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TestHealthCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1913,7 +2213,8 @@ export const RunScalarFieldEnum = {
   shardGroupId: 'shardGroupId',
   shardIndex: 'shardIndex',
   shardCount: 'shardCount',
-  releasedAt: 'releasedAt'
+  releasedAt: 'releasedAt',
+  execution: 'execution'
 } as const
 
 export type RunScalarFieldEnum = (typeof RunScalarFieldEnum)[keyof typeof RunScalarFieldEnum]
@@ -2114,6 +2415,70 @@ export const ExecutionCounterScalarFieldEnum = {
 } as const
 
 export type ExecutionCounterScalarFieldEnum = (typeof ExecutionCounterScalarFieldEnum)[keyof typeof ExecutionCounterScalarFieldEnum]
+
+
+export const WebhookScalarFieldEnum = {
+  id: 'id',
+  namespace: 'namespace',
+  name: 'name',
+  url: 'url',
+  events: 'events',
+  testSelector: 'testSelector',
+  results: 'results',
+  secret: 'secret',
+  enabled: 'enabled',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type WebhookScalarFieldEnum = (typeof WebhookScalarFieldEnum)[keyof typeof WebhookScalarFieldEnum]
+
+
+export const RunEventOutboxScalarFieldEnum = {
+  id: 'id',
+  runId: 'runId',
+  event: 'event',
+  status: 'status',
+  result: 'result',
+  resultReason: 'resultReason',
+  attempt: 'attempt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  occurredAt: 'occurredAt'
+} as const
+
+export type RunEventOutboxScalarFieldEnum = (typeof RunEventOutboxScalarFieldEnum)[keyof typeof RunEventOutboxScalarFieldEnum]
+
+
+export const WebhookDeliveryScalarFieldEnum = {
+  id: 'id',
+  seq: 'seq',
+  webhookId: 'webhookId',
+  event: 'event',
+  runId: 'runId',
+  testId: 'testId',
+  payload: 'payload',
+  state: 'state',
+  attempts: 'attempts',
+  lastStatusCode: 'lastStatusCode',
+  lastError: 'lastError',
+  createdAt: 'createdAt',
+  nextAttemptAt: 'nextAttemptAt',
+  deliveredAt: 'deliveredAt'
+} as const
+
+export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
+
+
+export const TestHealthScalarFieldEnum = {
+  testId: 'testId',
+  labelsKey: 'labelsKey',
+  health: 'health',
+  lastRunId: 'lastRunId',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TestHealthScalarFieldEnum = (typeof TestHealthScalarFieldEnum)[keyof typeof TestHealthScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2443,6 +2808,10 @@ export type GlobalOmitConfig = {
   k6Finding?: Prisma.K6FindingOmit
   k6GroupReport?: Prisma.K6GroupReportOmit
   executionCounter?: Prisma.ExecutionCounterOmit
+  webhook?: Prisma.WebhookOmit
+  runEventOutbox?: Prisma.RunEventOutboxOmit
+  webhookDelivery?: Prisma.WebhookDeliveryOmit
+  testHealth?: Prisma.TestHealthOmit
 }
 
 /* Types for Logging */

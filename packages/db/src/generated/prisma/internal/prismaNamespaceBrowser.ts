@@ -68,7 +68,11 @@ export const ModelName = {
   K6Series: 'K6Series',
   K6Finding: 'K6Finding',
   K6GroupReport: 'K6GroupReport',
-  ExecutionCounter: 'ExecutionCounter'
+  ExecutionCounter: 'ExecutionCounter',
+  Webhook: 'Webhook',
+  RunEventOutbox: 'RunEventOutbox',
+  WebhookDelivery: 'WebhookDelivery',
+  TestHealth: 'TestHealth'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -195,7 +199,8 @@ export const RunScalarFieldEnum = {
   shardGroupId: 'shardGroupId',
   shardIndex: 'shardIndex',
   shardCount: 'shardCount',
-  releasedAt: 'releasedAt'
+  releasedAt: 'releasedAt',
+  execution: 'execution'
 } as const
 
 export type RunScalarFieldEnum = (typeof RunScalarFieldEnum)[keyof typeof RunScalarFieldEnum]
@@ -396,6 +401,70 @@ export const ExecutionCounterScalarFieldEnum = {
 } as const
 
 export type ExecutionCounterScalarFieldEnum = (typeof ExecutionCounterScalarFieldEnum)[keyof typeof ExecutionCounterScalarFieldEnum]
+
+
+export const WebhookScalarFieldEnum = {
+  id: 'id',
+  namespace: 'namespace',
+  name: 'name',
+  url: 'url',
+  events: 'events',
+  testSelector: 'testSelector',
+  results: 'results',
+  secret: 'secret',
+  enabled: 'enabled',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type WebhookScalarFieldEnum = (typeof WebhookScalarFieldEnum)[keyof typeof WebhookScalarFieldEnum]
+
+
+export const RunEventOutboxScalarFieldEnum = {
+  id: 'id',
+  runId: 'runId',
+  event: 'event',
+  status: 'status',
+  result: 'result',
+  resultReason: 'resultReason',
+  attempt: 'attempt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  occurredAt: 'occurredAt'
+} as const
+
+export type RunEventOutboxScalarFieldEnum = (typeof RunEventOutboxScalarFieldEnum)[keyof typeof RunEventOutboxScalarFieldEnum]
+
+
+export const WebhookDeliveryScalarFieldEnum = {
+  id: 'id',
+  seq: 'seq',
+  webhookId: 'webhookId',
+  event: 'event',
+  runId: 'runId',
+  testId: 'testId',
+  payload: 'payload',
+  state: 'state',
+  attempts: 'attempts',
+  lastStatusCode: 'lastStatusCode',
+  lastError: 'lastError',
+  createdAt: 'createdAt',
+  nextAttemptAt: 'nextAttemptAt',
+  deliveredAt: 'deliveredAt'
+} as const
+
+export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
+
+
+export const TestHealthScalarFieldEnum = {
+  testId: 'testId',
+  labelsKey: 'labelsKey',
+  health: 'health',
+  lastRunId: 'lastRunId',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TestHealthScalarFieldEnum = (typeof TestHealthScalarFieldEnum)[keyof typeof TestHealthScalarFieldEnum]
 
 
 export const SortOrder = {

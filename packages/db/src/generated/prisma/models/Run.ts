@@ -159,6 +159,7 @@ export type RunCountAggregateOutputType = {
   shardIndex: number
   shardCount: number
   releasedAt: number
+  execution: number
   _all: number
 }
 
@@ -295,6 +296,7 @@ export type RunCountAggregateInputType = {
   shardIndex?: true
   shardCount?: true
   releasedAt?: true
+  execution?: true
   _all?: true
 }
 
@@ -422,6 +424,7 @@ export type RunGroupByOutputType = {
   shardIndex: number | null
   shardCount: number
   releasedAt: Date | null
+  execution: runtime.JsonValue | null
   _count: RunCountAggregateOutputType | null
   _avg: RunAvgAggregateOutputType | null
   _sum: RunSumAggregateOutputType | null
@@ -485,6 +488,7 @@ export type RunWhereInput = {
   shardIndex?: Prisma.IntNullableFilter<"Run"> | number | null
   shardCount?: Prisma.IntFilter<"Run"> | number
   releasedAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
+  execution?: Prisma.JsonNullableFilter<"Run">
   test?: Prisma.XOR<Prisma.TestNullableScalarRelationFilter, Prisma.TestWhereInput> | null
   suiteRun?: Prisma.XOR<Prisma.SuiteRunNullableScalarRelationFilter, Prisma.SuiteRunWhereInput> | null
   runner?: Prisma.XOR<Prisma.RunnerNullableScalarRelationFilter, Prisma.RunnerWhereInput> | null
@@ -536,6 +540,7 @@ export type RunOrderByWithRelationInput = {
   shardIndex?: Prisma.SortOrderInput | Prisma.SortOrder
   shardCount?: Prisma.SortOrder
   releasedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  execution?: Prisma.SortOrderInput | Prisma.SortOrder
   test?: Prisma.TestOrderByWithRelationInput
   suiteRun?: Prisma.SuiteRunOrderByWithRelationInput
   runner?: Prisma.RunnerOrderByWithRelationInput
@@ -590,6 +595,7 @@ export type RunWhereUniqueInput = Prisma.AtLeast<{
   shardIndex?: Prisma.IntNullableFilter<"Run"> | number | null
   shardCount?: Prisma.IntFilter<"Run"> | number
   releasedAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
+  execution?: Prisma.JsonNullableFilter<"Run">
   test?: Prisma.XOR<Prisma.TestNullableScalarRelationFilter, Prisma.TestWhereInput> | null
   suiteRun?: Prisma.XOR<Prisma.SuiteRunNullableScalarRelationFilter, Prisma.SuiteRunWhereInput> | null
   runner?: Prisma.XOR<Prisma.RunnerNullableScalarRelationFilter, Prisma.RunnerWhereInput> | null
@@ -641,6 +647,7 @@ export type RunOrderByWithAggregationInput = {
   shardIndex?: Prisma.SortOrderInput | Prisma.SortOrder
   shardCount?: Prisma.SortOrder
   releasedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  execution?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.RunCountOrderByAggregateInput
   _avg?: Prisma.RunAvgOrderByAggregateInput
   _max?: Prisma.RunMaxOrderByAggregateInput
@@ -689,6 +696,7 @@ export type RunScalarWhereWithAggregatesInput = {
   shardIndex?: Prisma.IntNullableWithAggregatesFilter<"Run"> | number | null
   shardCount?: Prisma.IntWithAggregatesFilter<"Run"> | number
   releasedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Run"> | Date | string | null
+  execution?: Prisma.JsonNullableWithAggregatesFilter<"Run">
 }
 
 export type RunCreateInput = {
@@ -726,6 +734,7 @@ export type RunCreateInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -777,6 +786,7 @@ export type RunUncheckedCreateInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -822,6 +832,7 @@ export type RunUpdateInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -873,6 +884,7 @@ export type RunUncheckedUpdateInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -921,6 +933,7 @@ export type RunCreateManyInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunUpdateManyMutationInput = {
@@ -958,6 +971,7 @@ export type RunUpdateManyMutationInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunUncheckedUpdateManyInput = {
@@ -998,6 +1012,7 @@ export type RunUncheckedUpdateManyInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunListRelationFilter = {
@@ -1048,6 +1063,7 @@ export type RunCountOrderByAggregateInput = {
   shardIndex?: Prisma.SortOrder
   shardCount?: Prisma.SortOrder
   releasedAt?: Prisma.SortOrder
+  execution?: Prisma.SortOrder
 }
 
 export type RunAvgOrderByAggregateInput = {
@@ -1446,6 +1462,7 @@ export type RunCreateWithoutTestInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -1495,6 +1512,7 @@ export type RunUncheckedCreateWithoutTestInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -1572,6 +1590,7 @@ export type RunScalarWhereInput = {
   shardIndex?: Prisma.IntNullableFilter<"Run"> | number | null
   shardCount?: Prisma.IntFilter<"Run"> | number
   releasedAt?: Prisma.DateTimeNullableFilter<"Run"> | Date | string | null
+  execution?: Prisma.JsonNullableFilter<"Run">
 }
 
 export type RunCreateWithoutSuiteRunInput = {
@@ -1609,6 +1628,7 @@ export type RunCreateWithoutSuiteRunInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -1658,6 +1678,7 @@ export type RunUncheckedCreateWithoutSuiteRunInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -1729,6 +1750,7 @@ export type RunCreateWithoutAttemptsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1779,6 +1801,7 @@ export type RunUncheckedCreateWithoutAttemptsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -1839,6 +1862,7 @@ export type RunUpdateWithoutAttemptsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -1889,6 +1913,7 @@ export type RunUncheckedUpdateWithoutAttemptsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -1933,6 +1958,7 @@ export type RunCreateWithoutLogChunksInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -1983,6 +2009,7 @@ export type RunUncheckedCreateWithoutLogChunksInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -2043,6 +2070,7 @@ export type RunUpdateWithoutLogChunksInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2093,6 +2121,7 @@ export type RunUncheckedUpdateWithoutLogChunksInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -2137,6 +2166,7 @@ export type RunCreateWithoutLogStatsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2187,6 +2217,7 @@ export type RunUncheckedCreateWithoutLogStatsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   testCases?: Prisma.RunTestCaseUncheckedCreateNestedManyWithoutRunInput
@@ -2247,6 +2278,7 @@ export type RunUpdateWithoutLogStatsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2297,6 +2329,7 @@ export type RunUncheckedUpdateWithoutLogStatsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   testCases?: Prisma.RunTestCaseUncheckedUpdateManyWithoutRunNestedInput
@@ -2341,6 +2374,7 @@ export type RunCreateWithoutTestCasesInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2391,6 +2425,7 @@ export type RunUncheckedCreateWithoutTestCasesInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2451,6 +2486,7 @@ export type RunUpdateWithoutTestCasesInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2501,6 +2537,7 @@ export type RunUncheckedUpdateWithoutTestCasesInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2545,6 +2582,7 @@ export type RunCreateWithoutRunnerInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   attempts?: Prisma.RunAttemptCreateNestedManyWithoutRunInput
@@ -2594,6 +2632,7 @@ export type RunUncheckedCreateWithoutRunnerInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2665,6 +2704,7 @@ export type RunCreateWithoutK6SummariesInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2715,6 +2755,7 @@ export type RunUncheckedCreateWithoutK6SummariesInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2775,6 +2816,7 @@ export type RunUpdateWithoutK6SummariesInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -2825,6 +2867,7 @@ export type RunUncheckedUpdateWithoutK6SummariesInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -2869,6 +2912,7 @@ export type RunCreateWithoutK6SeriesInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -2919,6 +2963,7 @@ export type RunUncheckedCreateWithoutK6SeriesInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -2979,6 +3024,7 @@ export type RunUpdateWithoutK6SeriesInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -3029,6 +3075,7 @@ export type RunUncheckedUpdateWithoutK6SeriesInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3073,6 +3120,7 @@ export type RunCreateWithoutK6FindingsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -3123,6 +3171,7 @@ export type RunUncheckedCreateWithoutK6FindingsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -3183,6 +3232,7 @@ export type RunUpdateWithoutK6FindingsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -3233,6 +3283,7 @@ export type RunUncheckedUpdateWithoutK6FindingsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3277,6 +3328,7 @@ export type RunCreateWithoutK6GroupReportsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestCreateNestedOneWithoutRunsInput
   suiteRun?: Prisma.SuiteRunCreateNestedOneWithoutRunsInput
   runner?: Prisma.RunnerCreateNestedOneWithoutRunsInput
@@ -3327,6 +3379,7 @@ export type RunUncheckedCreateWithoutK6GroupReportsInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedCreateNestedManyWithoutRunInput
   logChunks?: Prisma.RunLogChunkUncheckedCreateNestedManyWithoutRunInput
   logStats?: Prisma.RunLogStatUncheckedCreateNestedOneWithoutRunInput
@@ -3387,6 +3440,7 @@ export type RunUpdateWithoutK6GroupReportsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
@@ -3437,6 +3491,7 @@ export type RunUncheckedUpdateWithoutK6GroupReportsInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3483,6 +3538,7 @@ export type RunCreateManyTestInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunUpdateWithoutTestInput = {
@@ -3520,6 +3576,7 @@ export type RunUpdateWithoutTestInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3569,6 +3626,7 @@ export type RunUncheckedUpdateWithoutTestInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3616,6 +3674,7 @@ export type RunUncheckedUpdateManyWithoutTestInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunCreateManySuiteRunInput = {
@@ -3655,6 +3714,7 @@ export type RunCreateManySuiteRunInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunUpdateWithoutSuiteRunInput = {
@@ -3692,6 +3752,7 @@ export type RunUpdateWithoutSuiteRunInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   runner?: Prisma.RunnerUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3741,6 +3802,7 @@ export type RunUncheckedUpdateWithoutSuiteRunInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3788,6 +3850,7 @@ export type RunUncheckedUpdateManyWithoutSuiteRunInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunCreateManyRunnerInput = {
@@ -3827,6 +3890,7 @@ export type RunCreateManyRunnerInput = {
   shardIndex?: number | null
   shardCount?: number
   releasedAt?: Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type RunUpdateWithoutRunnerInput = {
@@ -3864,6 +3928,7 @@ export type RunUpdateWithoutRunnerInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   test?: Prisma.TestUpdateOneWithoutRunsNestedInput
   suiteRun?: Prisma.SuiteRunUpdateOneWithoutRunsNestedInput
   attempts?: Prisma.RunAttemptUpdateManyWithoutRunNestedInput
@@ -3913,6 +3978,7 @@ export type RunUncheckedUpdateWithoutRunnerInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   attempts?: Prisma.RunAttemptUncheckedUpdateManyWithoutRunNestedInput
   logChunks?: Prisma.RunLogChunkUncheckedUpdateManyWithoutRunNestedInput
   logStats?: Prisma.RunLogStatUncheckedUpdateOneWithoutRunNestedInput
@@ -3960,6 +4026,7 @@ export type RunUncheckedUpdateManyWithoutRunnerInput = {
   shardIndex?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   shardCount?: Prisma.IntFieldUpdateOperationsInput | number
   releasedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  execution?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 
@@ -4085,6 +4152,7 @@ export type RunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   shardIndex?: boolean
   shardCount?: boolean
   releasedAt?: boolean
+  execution?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -4137,6 +4205,7 @@ export type RunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   shardIndex?: boolean
   shardCount?: boolean
   releasedAt?: boolean
+  execution?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -4180,6 +4249,7 @@ export type RunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   shardIndex?: boolean
   shardCount?: boolean
   releasedAt?: boolean
+  execution?: boolean
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
   runner?: boolean | Prisma.Run$runnerArgs<ExtArgs>
@@ -4223,9 +4293,10 @@ export type RunSelectScalar = {
   shardIndex?: boolean
   shardCount?: boolean
   releasedAt?: boolean
+  execution?: boolean
 }
 
-export type RunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "testId" | "testName" | "labels" | "runConfig" | "executor" | "matrixId" | "suiteRunId" | "trigger" | "status" | "result" | "resultReason" | "exitCode" | "attempt" | "maxAttempts" | "retry" | "runnerId" | "leaseExpiresAt" | "deadlineAt" | "cancelRequestedAt" | "notBefore" | "scheduledAt" | "assignedAt" | "startedAt" | "finishedAt" | "resultData" | "external" | "runNumber" | "resourcesFactor" | "location" | "priority" | "cronFireAt" | "shardGroupId" | "shardIndex" | "shardCount" | "releasedAt", ExtArgs["result"]["run"]>
+export type RunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "testId" | "testName" | "labels" | "runConfig" | "executor" | "matrixId" | "suiteRunId" | "trigger" | "status" | "result" | "resultReason" | "exitCode" | "attempt" | "maxAttempts" | "retry" | "runnerId" | "leaseExpiresAt" | "deadlineAt" | "cancelRequestedAt" | "notBefore" | "scheduledAt" | "assignedAt" | "startedAt" | "finishedAt" | "resultData" | "external" | "runNumber" | "resourcesFactor" | "location" | "priority" | "cronFireAt" | "shardGroupId" | "shardIndex" | "shardCount" | "releasedAt" | "execution", ExtArgs["result"]["run"]>
 export type RunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   test?: boolean | Prisma.Run$testArgs<ExtArgs>
   suiteRun?: boolean | Prisma.Run$suiteRunArgs<ExtArgs>
@@ -4328,6 +4399,11 @@ export type $RunPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
      * When the shard's group was complete and its shards were told to start.
      */
     releasedAt: Date | null
+    /**
+     * External executions: the metadata given to RegisterExecution (repo, stream, test, type,
+     * environment, triggeredBy, dashboardUrl, location, factor, timeoutMs).
+     */
+    execution: runtime.JsonValue | null
   }, ExtArgs["result"]["run"]>
   composites: {}
 }
@@ -4799,6 +4875,7 @@ export interface RunFieldRefs {
   readonly shardIndex: Prisma.FieldRef<"Run", 'Int'>
   readonly shardCount: Prisma.FieldRef<"Run", 'Int'>
   readonly releasedAt: Prisma.FieldRef<"Run", 'DateTime'>
+  readonly execution: Prisma.FieldRef<"Run", 'Json'>
 }
     
 
