@@ -69,7 +69,7 @@ describe("runCli usage errors exit 2 with the relevant usage on stderr", () => {
     ],
     [["config", "use-context"], "tstrctl: missing argument", "Usage: tstrctl config use-context NAME"],
     [["run"], "tstrctl: missing run command", "Usage: tstrctl run <command>"],
-    [["runner", "delete"], 'tstrctl: unknown command "runner delete"', "Usage: tstrctl runner <command>"],
+    [["runner", "frobnicate"], 'tstrctl: unknown command "runner frobnicate"', "Usage: tstrctl runner <command>"],
     [["logs"], "tstrctl: missing argument", "Usage: tstrctl logs RUN_ID"],
     [["run", "cancel", "x", "-o", "json"], "tstrctl: unknown flag -o", "Usage: tstrctl run cancel RUN_ID"],
     [["run", "get", "a", "b"], 'tstrctl: unexpected argument "b"', "Usage: tstrctl run get RUN_ID"],
