@@ -15,15 +15,19 @@ const RUNNER = "00000000-0000-4000-8000-00000000aaaa";
 
 beforeAll(async () => {
   await t.db.pool.query("INSERT INTO runners (id, name) VALUES ($1, 'outbox-runner')", [RUNNER]);
+  // Only namespaces with a webhook are recorded.
+  await t.db.pool.query(
+    "INSERT INTO webhooks (namespace, name, url, events, secret) VALUES ('ns', 'listener', 'http://127.0.0.1:9/', '{run.queued}', 'x')",
+  );
 });
 beforeEach(async () => {
   await t.db.pool.query("DELETE FROM run_events");
 });
 
-async function queueRun(labels: Record<string, string> = {}, testId?: string) {
+async function queueRun(labels: Record<string, string> = {}, testId?: string, namespace = "ns") {
   const [run] = await createRunsRepository(t.db.pool).insertQueued([
     {
-      namespace: "ns",
+      namespace,
       testName: "checkout",
       ...(testId ? { testId } : {}),
       labels,
@@ -51,6 +55,37 @@ async function outbox() {
 }
 
 describe("the runs outbox trigger", () => {
+  it("records nothing for a namespace without webhooks", async () => {
+    const runId = await queueRun({}, undefined, "quiet");
+    await write(runId, { status: "ASSIGNED", attempt: 1, runnerId: RUNNER, leaseUntil: LEASE });
+    await write(runId, { status: "RUNNING", attempt: 1, runnerId: RUNNER, leaseUntil: LEASE });
+    expect(await outbox()).toEqual([]);
+  });
+
+  it("records every run of a bulk insert, in queue order, with one statement", async () => {
+    const repo = createRunsRepository(t.db.pool);
+    const base = {
+      testName: "bulk",
+      labels: {},
+      runConfig: { image: "busybox", command: "true", args: [], env: {}, files: [] },
+      trigger: "cron" as const,
+      retry: DEFAULT_RETRY,
+    };
+    const runs = await repo.insertQueued([
+      ...Array.from({ length: 50 }, () => ({ ...base, namespace: "ns" })),
+      { ...base, namespace: "quiet" },
+    ]);
+    const { rows } = await t.db.pool.query("SELECT run_id FROM run_events ORDER BY id");
+    const recorded = rows.map((r) => r.run_id);
+    // Queue order is (scheduled_at, id); one insert shares scheduled_at, so by id.
+    const queueOrder = runs
+      .filter((r) => r.namespace === "ns")
+      .map((r) => r.id)
+      .sort();
+    expect(recorded).toEqual(queueOrder);
+    expect(await outbox()).toEqual(Array.from({ length: 50 }, () => "run.queued QUEUED attempt=0"));
+  });
+
   it("records queued, started, finished and a retry's re-queue, and nothing for other changes", async () => {
     const runId = await queueRun();
     const held = { runnerId: RUNNER, leaseUntil: LEASE };

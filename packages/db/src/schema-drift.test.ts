@@ -36,10 +36,10 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
 };
 
 // Functions and triggers exist only in the migrations (schema.prisma cannot declare them).
-const SQL_ONLY_FUNCTIONS = ["runs_capture_run_event"];
+const SQL_ONLY_FUNCTIONS = ["runs_capture_inserted_run_events", "runs_capture_run_event"];
 const SQL_ONLY_TRIGGERS: Record<string, string> = {
   runs_run_event_on_insert:
-    "CREATE TRIGGER runs_run_event_on_insert AFTER INSERT ON public.runs FOR EACH ROW WHEN ((new.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'FINISHED'::text]))) EXECUTE FUNCTION runs_capture_run_event()",
+    "CREATE TRIGGER runs_run_event_on_insert AFTER INSERT ON public.runs REFERENCING NEW TABLE AS inserted_runs FOR EACH STATEMENT EXECUTE FUNCTION runs_capture_inserted_run_events()",
   runs_run_event_on_status:
     "CREATE TRIGGER runs_run_event_on_status AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'FINISHED'::text])))) EXECUTE FUNCTION runs_capture_run_event()",
 };

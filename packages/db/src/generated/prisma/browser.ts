@@ -121,7 +121,7 @@ export type Webhook = Prisma.WebhookModel
 /**
  * Model RunEventOutbox
  * The webhook outbox: one row per status change of a run (QUEUED, RUNNING, FINISHED), written by
- * the SQL-only trigger function runs_capture_run_event in the transaction that changed the run.
+ * the SQL-only triggers on runs in the transaction that changed the run (namespaces with a webhook).
  * The fan-out worker turns rows into deliveries and deletes them.
  */
 export type RunEventOutbox = Prisma.RunEventOutboxModel
