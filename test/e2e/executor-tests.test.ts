@@ -77,15 +77,15 @@ describe("a test that names an executor", () => {
     expect(runId, run.stdout + run.stderr).toBeDefined();
     const finished = await waitForRun(data(), runId ?? "");
     expect(finished.result).toBe(Run_Result.PASS);
-    // The snapshot carries what the executor filled in: newman run … <collection>.
+    // The snapshot carries what the executor filled in: newman run <collection> ….
     expect(finished.testRunConfig?.command).toBe("newman");
     expect(finished.testRunConfig?.args).toEqual([
       "run",
+      "tstr-api.postman_collection.json",
       "--reporters",
       "cli,junit",
       "--reporter-junit-export",
       "$(TSTR_RESULTS_DIR)/junit/newman.xml",
-      "tstr-api.postman_collection.json",
     ]);
     const { testCases } = await data().listTestCases({ runId });
     expect(testCases.map((c) => [c.name, c.status]).sort()).toEqual([
@@ -194,6 +194,27 @@ describe("a test that names an executor", () => {
     ]);
     expect((await control().listExecutors({})).executors.map((e) => e.name)).not.toContain("team-newman");
   });
+
+  it("schedules many runs of an executor test at once without starving the connection pool", async () => {
+    // The executor is resolved inside each schedule's transaction; reading it through a second
+    // pooled connection would let 10+ concurrent schedules (the pool's size) wait on each other.
+    await control().registerTest({
+      name: "burst",
+      executor: "newman",
+      labels: { burst: "yes" },
+      runConfig: { files: [{ path: "c.json", content: bytes("{}") }] },
+    });
+    const started = Date.now();
+    const scheduled = await Promise.race([
+      Promise.all(Array.from({ length: 24 }, () => control().scheduleRun({ testName: "burst" }))),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error("24 concurrent ScheduleRun calls did not finish in 20 s")), 20_000),
+      ),
+    ]);
+    expect(scheduled.flatMap((r) => r.runs)).toHaveLength(24);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const { runs } of scheduled) await control().cancelRun({ runId: runs[0]?.id ?? "" });
+  }, 60_000);
 
   it("refuses to schedule a test whose executor was deleted since, saying what to do", async () => {
     await control().applyExecutor({

@@ -77,7 +77,7 @@ describe("built-in executors", () => {
     expect(k6).toMatchObject({
       image: "grafana/k6",
       command: ["k6", "run"],
-      acceptedFileTypes: [".js", ".mjs", ".cjs", ".ts", ".json", ".csv", ".txt"],
+      acceptedFileTypes: [".js", ".json", ".csv", ".txt"],
       resultParsers: [Executor_ResultParser.K6_SUMMARY, Executor_ResultParser.K6_NDJSON],
     });
     const { rows } = await database.db.pool.query("SELECT count(*)::int AS n FROM executors WHERE builtin");
@@ -315,9 +315,7 @@ describe("tstrctl executor", () => {
     const list = await ctl("executor", "list");
     expect(list.code, list.err).toBe(0);
     expect(list.out).toMatch(/^NAME +SCOPE +IMAGE +FILE TYPES +PARSERS +BUILTIN\n/);
-    expect(list.out).toMatch(
-      /\nk6 +global +grafana\/k6 +\.js,\.mjs,\.cjs,\.ts,\.json,\.csv,\.txt +k6_summary,k6_ndjson +yes\n/,
-    );
+    expect(list.out).toMatch(/\nk6 +global +grafana\/k6 +\.js,\.json,\.csv,\.txt +k6_summary,k6_ndjson +yes\n/);
     expect(list.out).toMatch(/\nonly-a +namespace +grafana\/k6:0\.50\.0 +\.js +k6_summary +no\n/);
     expect(list.out).not.toMatch(/only-b/);
     const get = await ctl("executor", "get", "newman", "-o", "json");

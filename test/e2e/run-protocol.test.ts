@@ -186,23 +186,34 @@ describe("runner protocol", () => {
     expect((await data().getRun({ id: runId })).run?.result).toBe(Run_Result.CANCELLED);
   });
 
-  it("deletes a runner: its tokens stop working and the run it held goes back to the queue", async () => {
+  it("deletes a runner: its tokens stop working, its unstarted run is re-queued at once, its started one after the lease", async () => {
     const runner = await register("proto-deleted");
     const api = runnerApi(runner.token);
-    const { runs } = await control().scheduleRun({ testName: "hello", labels: { case: "proto-deleted" } });
-    const runId = runs[0]?.id ?? "";
-    await api.acquireWork({ runnerId: runner.id, freeSlots: 1, wait: { seconds: 2n, nanos: 0 } });
-    await api.startRun({ runId, attempt: 1 });
+    const schedule = async () =>
+      (await control().scheduleRun({ testName: "hello", labels: { case: "proto-deleted" } })).runs[0]?.id ?? "";
+    const started = await schedule();
+    const unstarted = await schedule();
+    await api.acquireWork({ runnerId: runner.id, freeSlots: 2, wait: { seconds: 2n, nanos: 0 } });
+    await api.startRun({ runId: started, attempt: 1 });
     const admin_ = clientOf(AdminService, transportFor(plane.url, { token: admin }));
     await admin_.deleteRunner({ id: runner.id });
-    const run = (await data().getRun({ id: runId })).run;
-    expect(run).toMatchObject({ status: RunStatus.QUEUED, runnerId: "" });
-    expect(run?.attempts.at(-1)?.reason).toBe("RUNNER_DELETED");
+    const requeued = (await data().getRun({ id: unstarted })).run;
+    expect(requeued).toMatchObject({ status: RunStatus.QUEUED, runnerId: "" });
+    expect(requeued?.attempts.at(-1)?.reason).toBe("RUNNER_DELETED");
+    // The started run may still be running on a live runner: it waits for its lease (1.5 s here).
+    expect((await data().getRun({ id: started })).run?.status).toBe(RunStatus.RUNNING);
+    const deadline = Date.now() + 8000;
+    let lost = (await data().getRun({ id: started })).run;
+    while (lost?.status !== RunStatus.FINISHED && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      lost = (await data().getRun({ id: started })).run;
+    }
+    expect(lost).toMatchObject({ status: RunStatus.FINISHED, result: Run_Result.ERROR, resultReason: "RUNNER_LOST" });
     expect((await data().queryRunners({})).runners.map((r) => r.id)).not.toContain(runner.id);
     // Its token is revoked (the status cache holds it for up to 2 s).
-    const deadline = Date.now() + 5000;
+    const tokenDeadline = Date.now() + 5000;
     let refused: ConnectError | undefined;
-    while (!refused && Date.now() < deadline) {
+    while (!refused && Date.now() < tokenDeadline) {
       refused = await api
         .registerRunner({ name: "proto-deleted", capacity: 1, acceptSelectors: ["case=proto-deleted"] })
         .then(() => undefined)
@@ -212,7 +223,7 @@ describe("runner protocol", () => {
     expect(refused?.code).toBe(Code.Unauthenticated);
     const again = await admin_.deleteRunner({ id: runner.id }).catch((e) => ConnectError.from(e));
     expect((again as ConnectError).code).toBe(Code.NotFound);
-    await control().cancelRun({ runId });
+    await control().cancelRun({ runId: unstarted });
   });
 
   it("re-queues the run of a runner that stops heartbeating, then finishes it ERROR when retries are spent", async () => {

@@ -123,6 +123,7 @@ beforeAll(async () => {
     ["flappy", "health"],
     ["alpha", "downtime"],
     ["beta", "downtime"],
+    ...Array.from({ length: 6 }, (_, i) => [`slow-${i}`, "slow"] as const),
   ] as const) {
     await control().registerTest({ name, labels: { tier }, runConfig });
   }
@@ -246,6 +247,35 @@ describe("webhook delivery", () => {
     expect(only?.payload.run).toMatchObject({ id: failed, result: "FAIL" });
     // Fan-out keeps outbox order, so the earlier runs were judged before this delivery existed.
     expect((await deliveriesOf(id)).map((d) => d.runId)).toEqual([failed]);
+  });
+
+  it("keeps delivering to a prompt receiver while another webhook's receiver never answers", async () => {
+    const { createServer } = await import("node:http");
+    const silent = createServer(() => {}); // accepts every request and never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const events = [WebhookEvent.RUN_FINISHED];
+      const stalled = await applyWebhook("stalled", { events, selector: "tier=slow" });
+      await control().applyWebhook({
+        webhook: { name: "stalled", url: `http://127.0.0.1:${port}/hook`, events, testSelector: "tier=slow" },
+      });
+      await applyWebhook("prompt", { events, selector: "tier=slow" });
+      // Six tests: six deliveries per webhook that may go at once (order is kept per test).
+      const finishedAt = new Map<string, number>();
+      for (let i = 0; i < 6; i++) {
+        const runId = await runTo(`slow-${i}`, Run_Result.PASS);
+        finishedAt.set(runId, Date.now());
+      }
+      await eventually("six prompt deliveries", () => (at("/hooks/prompt").length === 6 ? true : undefined));
+      // Attempts to the silent receiver time out after 2 s; the prompt ones must not wait for them.
+      const delays = at("/hooks/prompt").map((r) => r.arrivedAt - (finishedAt.get(r.payload.run.id) ?? 0));
+      expect(Math.max(...delays), `delays ${delays.join(", ")} ms`).toBeLessThan(1000);
+      await control().deleteWebhook({ id: stalled });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("sends became_failing and became_passing once per change over PASS, FAIL, FAIL, PASS", async () => {

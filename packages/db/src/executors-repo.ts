@@ -4,6 +4,7 @@ import type { DbClient } from "./db-client.js";
 import { AlreadyExistsError, isUniqueViolation, NotFoundError } from "./errors.js";
 import type { Executor, Prisma } from "./generated/prisma/client.js";
 import { toJson } from "./json.js";
+import type { Queryable } from "./runs/pg-transaction.js";
 import { inTransaction } from "./transaction.js";
 
 /** A stored executor: the domain spec (namespace undefined = global) plus what the database adds. */
@@ -239,6 +240,35 @@ function specColumns(spec: ExecutorSpec) {
 }
 
 /** Maps an `executors` row back to the domain shape; absent optionals are omitted. */
+/**
+ * The executor spec a test in `namespace` sees under `name` (its namespace's, else the global
+ * one), read with a plain pg client — inside the caller's transaction, so scheduling never needs a
+ * second connection while it holds one.
+ */
+export async function findVisibleExecutorSpec(
+  client: Queryable,
+  namespace: string,
+  name: string,
+): Promise<ExecutorSpec | undefined> {
+  const { rows } = await client.query(
+    `SELECT id, namespace, name, spec, builtin, source, created_at, updated_at FROM executors
+     WHERE name = $2 AND (namespace = $1 OR namespace IS NULL) ORDER BY namespace NULLS LAST LIMIT 1`,
+    [namespace, name],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return rowToRecord({
+    id: row.id,
+    namespace: row.namespace,
+    name: row.name,
+    spec: row.spec,
+    builtin: row.builtin,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }).spec;
+}
+
 function rowToRecord(row: Executor): ExecutorRecord {
   const stored = row.spec as Partial<ExecutorSpec>;
   const spec: ExecutorSpec = {

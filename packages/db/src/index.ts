@@ -10,6 +10,7 @@ export {
   type ExecutorRecord,
   type ExecutorsRepository,
   type ExecutorWriteMeta,
+  findVisibleExecutorSpec,
 } from "./executors-repo.js";
 export { Prisma, type PrismaClient } from "./generated/prisma/client.js";
 export {

@@ -42,6 +42,15 @@ export interface FailedAttempt {
   retryAt?: Date;
 }
 
+/**
+ * How a claim shares the send slots between webhooks, so one slow receiver cannot take them all:
+ * at most `perWebhook` deliveries of one webhook per claim, none of `busyWebhookIds`.
+ */
+export interface ClaimShare {
+  perWebhook: number;
+  busyWebhookIds: string[];
+}
+
 /** The delivery log and send queue of webhooks (raw SQL: claims need SKIP LOCKED). */
 export interface WebhookDeliveriesRepository {
   /** A webhook's deliveries, newest first; `since` keeps those created at or after it. */
@@ -53,7 +62,7 @@ export interface WebhookDeliveriesRepository {
    * next attempt `leaseMs` ahead: a sender that dies mid-attempt is retried after that, by any
    * replica. Concurrent claims skip each other's rows.
    */
-  claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  claimDue(limit: number, leaseMs: number, share?: ClaimShare): Promise<ClaimedDelivery[]>;
   /** Records a 2xx answer. */
   markDelivered(id: string, statusCode: number): Promise<void>;
   /**
@@ -72,6 +81,7 @@ const COLUMNS = `id, webhook_id, event, run_id, test_id, state, attempts, last_s
 
 /** Builds the deliveries repository over a pool. */
 export function createWebhookDeliveriesRepository(pool: pg.Pool): WebhookDeliveriesRepository {
+  const claimOf = (webhookId: string, limit: number, leaseMs: number) => claimOfPool(pool, webhookId, limit, leaseMs);
   return {
     async list(webhookId, query) {
       if (!isUuid(webhookId)) return [];
@@ -84,26 +94,20 @@ export function createWebhookDeliveriesRepository(pool: pg.Pool): WebhookDeliver
       return rows.map(deliveryFromRow);
     },
 
-    async claimDue(limit, leaseMs) {
-      const { rows } = await pool.query(
-        `WITH due AS (
-           SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-           WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND w.enabled
-             AND NOT EXISTS (
-               SELECT 1 FROM webhook_deliveries e
-               WHERE e.state = 'pending' AND e.webhook_id = d.webhook_id AND e.seq < d.seq
-                 AND (e.test_id = d.test_id OR (e.test_id IS NULL AND d.test_id IS NULL)))
-           ORDER BY d.next_attempt_at, d.seq
-           LIMIT $1
-           FOR UPDATE OF d SKIP LOCKED
-         )
-         UPDATE webhook_deliveries d
-         SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
-         FROM due, webhooks w
-         WHERE d.id = due.id AND w.id = d.webhook_id
-         RETURNING d.id, d.webhook_id, d.event, d.payload, d.attempts, d.created_at, d.seq, w.url, w.secret`,
-        [limit, leaseMs],
+    async claimDue(limit, leaseMs, share = { perWebhook: limit, busyWebhookIds: [] }) {
+      // Webhooks with due deliveries, oldest first; each gets at most `perWebhook` of the claim.
+      const { rows: webhooks } = await pool.query(
+        `SELECT d.webhook_id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+         WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND w.enabled
+           AND NOT (d.webhook_id = ANY($1::uuid[]))
+         GROUP BY d.webhook_id ORDER BY min(d.next_attempt_at)`,
+        [share.busyWebhookIds],
       );
+      const rows: ClaimedRow[] = [];
+      for (const { webhook_id } of webhooks) {
+        if (rows.length >= limit) break;
+        rows.push(...(await claimOf(webhook_id, Math.min(share.perWebhook, limit - rows.length), leaseMs)));
+      }
       return rows
         .sort((a, b) => Number(a.seq) - Number(b.seq))
         .map((row) => ({
@@ -174,4 +178,35 @@ function deliveryFromRow(row: Record<string, any>): WebhookDeliveryRecord {
   if (row.next_attempt_at !== null) record.nextAttemptAt = row.next_attempt_at;
   if (row.delivered_at !== null) record.deliveredAt = row.delivered_at;
   return record;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: pg rows are untyped
+type ClaimedRow = Record<string, any>;
+
+/**
+ * Claims up to `limit` due deliveries of one webhook. The due check, the per-test order check and
+ * the lock are one query level, so a row a concurrent claim took (and moved ahead) is re-checked
+ * and skipped.
+ */
+async function claimOfPool(pool: pg.Pool, webhookId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+  const { rows } = await pool.query(
+    `WITH due AS (
+       SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+       WHERE d.webhook_id = $3 AND d.state = 'pending' AND d.next_attempt_at <= now() AND w.enabled
+         AND NOT EXISTS (
+           SELECT 1 FROM webhook_deliveries e
+           WHERE e.state = 'pending' AND e.webhook_id = d.webhook_id AND e.seq < d.seq
+             AND (e.test_id = d.test_id OR (e.test_id IS NULL AND d.test_id IS NULL)))
+       ORDER BY d.next_attempt_at, d.seq
+       LIMIT $1
+       FOR UPDATE OF d SKIP LOCKED
+     )
+     UPDATE webhook_deliveries d
+     SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
+     FROM due, webhooks w
+     WHERE d.id = due.id AND w.id = d.webhook_id
+     RETURNING d.id, d.webhook_id, d.event, d.payload, d.attempts, d.created_at, d.seq, w.url, w.secret`,
+    [limit, leaseMs, webhookId],
+  );
+  return rows;
 }

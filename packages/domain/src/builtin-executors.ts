@@ -8,9 +8,11 @@ import type { ExecutorSpec } from "./executor-spec.js";
  * Args and env values refer to the results directory as `$(TSTR_RESULTS_DIR)`, Kubernetes'
  * syntax for variable references in a container's command, args and env. Kubernetes expands it
  * itself; the runner expands it the same way for Docker and process runs. A test naming an executor
- * gets its image, command and args (see applyExecutor); when the test gives no args, its first file
- * of the executor's first accepted type follows them. JUnit reports go under `junit/`, where the
- * runner collects them. Images carry no tag (latest); a test pins a version by setting its own image.
+ * gets its image, command and args, then its own args (see applyExecutor); `$(TSTR_ENTRY_FILE)` is
+ * the test's first file of the executor's first accepted type (the collection, the plan, the
+ * script); executors without it discover the test's files themselves. JUnit reports go under
+ * `junit/`, where the runner collects them. Images carry no tag (latest); a test pins a version by
+ * setting its own image.
  */
 export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<ExecutorSpec[]>([
   {
@@ -19,8 +21,8 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     image: "grafana/k6",
     command: ["k6", "run"],
     args: ["--summary-export=$(TSTR_RESULTS_DIR)/k6-summary.json", "--out", "json=$(TSTR_RESULTS_DIR)/k6.ndjson"],
-    // Scripts, modules and the data files scripts open (SharedArray, open()).
-    acceptedFileTypes: [".js", ".mjs", ".cjs", ".ts", ".json", ".csv", ".txt"],
+    // The script (the runner runs the one .js file) and the data files it opens (SharedArray, open()).
+    acceptedFileTypes: [".js", ".json", ".csv", ".txt"],
     env: {},
     resultParsers: ["K6_SUMMARY", "K6_NDJSON"],
     icon: "k6",
@@ -30,7 +32,13 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     description: "Postman collections run with Newman, reporting JUnit",
     image: "postman/newman",
     command: ["newman", "run"],
-    args: ["--reporters", "cli,junit", "--reporter-junit-export", "$(TSTR_RESULTS_DIR)/junit/newman.xml"],
+    args: [
+      "$(TSTR_ENTRY_FILE)",
+      "--reporters",
+      "cli,junit",
+      "--reporter-junit-export",
+      "$(TSTR_RESULTS_DIR)/junit/newman.xml",
+    ],
     // The collection first; environments (.json) and iteration data (.csv) beside it.
     acceptedFileTypes: [".json", ".csv"],
     env: {},
@@ -55,13 +63,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     description: "Cypress end-to-end tests (`cypress run`), one JUnit report per spec",
     image: "cypress/included",
     command: ["cypress", "run"],
-    args: [
-      "--reporter",
-      "junit",
-      "--reporter-options",
-      "mochaFile=$(TSTR_RESULTS_DIR)/junit/cypress-[hash].xml",
-      "--spec",
-    ],
+    args: ["--reporter", "junit", "--reporter-options", "mochaFile=$(TSTR_RESULTS_DIR)/junit/cypress-[hash].xml"],
     acceptedFileTypes: [".js", ".ts", ".json"],
     env: {},
     resultParsers: ["JUNIT"],
@@ -74,7 +76,15 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
       "Apache JMeter test plans in non-GUI mode; the sample log (JTL) and the HTML dashboard are written to the results directory",
     image: "justb4/jmeter",
     command: ["jmeter", "-n"],
-    args: ["-l", "$(TSTR_RESULTS_DIR)/jmeter.jtl", "-e", "-o", "$(TSTR_RESULTS_DIR)/jmeter-report", "-t"],
+    args: [
+      "-l",
+      "$(TSTR_RESULTS_DIR)/jmeter.jtl",
+      "-e",
+      "-o",
+      "$(TSTR_RESULTS_DIR)/jmeter-report",
+      "-t",
+      "$(TSTR_ENTRY_FILE)",
+    ],
     acceptedFileTypes: [".jmx", ".csv", ".properties"],
     env: {},
     resultParsers: ["RESULT_JSON"],
@@ -85,7 +95,7 @@ export const BUILTIN_EXECUTORS: readonly ExecutorSpec[] = Object.freeze<Executor
     description: "Artillery load tests; the JSON report is the run's result data",
     image: "artilleryio/artillery",
     command: ["artillery", "run"],
-    args: ["--output", "$(TSTR_RESULTS_DIR)/result.json"],
+    args: ["--output", "$(TSTR_RESULTS_DIR)/result.json", "$(TSTR_ENTRY_FILE)"],
     acceptedFileTypes: [".yml", ".yaml", ".json", ".csv", ".js"],
     env: {},
     resultParsers: ["RESULT_JSON"],

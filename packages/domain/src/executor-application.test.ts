@@ -61,6 +61,18 @@ describe("checkTestAgainstExecutor", () => {
     expect(checkTestAgainstExecutor(config({ image: "alpine" }), generic)).toEqual([]);
   });
 
+  it("wants the entry file an executor runs, unless the test sets its own command", () => {
+    expect(checkTestAgainstExecutor(config({ files: [{ path: "data.csv", content: "" }] }), newman)).toEqual([
+      {
+        path: "run_config.files",
+        message: "executor newman runs a .json file of the test: add one (or set run_config.command)",
+      },
+    ]);
+    expect(checkTestAgainstExecutor(config({ command: "newman", args: ["run", "https://x/c.json"] }), newman)).toEqual(
+      [],
+    );
+  });
+
   it("lets k6 scripts open data files", () => {
     const files = ["script.js", "users.json", "ids.csv"].map((path) => ({ path, content: "" }));
     expect(checkTestAgainstExecutor(config({ files }), builtin("k6"))).toEqual([]);
@@ -80,28 +92,32 @@ describe("applyExecutor", () => {
       command: "newman",
       args: [
         "run",
+        "collection.json",
         "--reporters",
         "cli,junit",
         "--reporter-junit-export",
         "$(TSTR_RESULTS_DIR)/junit/newman.xml",
-        "collection.json",
       ],
     });
     expect(entryFile(config({ files }), newman)).toBe("collection.json");
   });
 
-  it("appends the test's args instead of the entry file, and keeps the test's image and env", () => {
+  it("appends the test's args after the executor's, and keeps the test's image and env", () => {
     const applied = applyExecutor(
       config({
         image: "postman/newman:6",
-        args: ["c.json", "-e", "env.json"],
+        args: ["-e", "env.json"],
         env: { TOKEN: "t" },
-        files: [{ path: "c.json", content: "{}" }],
+        files: [
+          { path: "c.json", content: "{}" },
+          { path: "env.json", content: "{}" },
+        ],
       }),
       { ...newman, env: { TOKEN: "default", NO_COLOR: "1" } },
     );
     expect(applied.image).toBe("postman/newman:6");
-    expect(applied.args.slice(-3)).toEqual(["c.json", "-e", "env.json"]);
+    expect(applied.args.slice(0, 2)).toEqual(["run", "c.json"]);
+    expect(applied.args.slice(-2)).toEqual(["-e", "env.json"]);
     expect(applied.env).toEqual({ TOKEN: "t", NO_COLOR: "1" });
   });
 
@@ -110,11 +126,16 @@ describe("applyExecutor", () => {
     expect(applyExecutor(own, newman)).toEqual({ ...own, image: "postman/newman" });
   });
 
-  it("puts the entry file after a trailing flag (JMeter -t, Cypress --spec)", () => {
+  it("puts the entry file where the executor says (JMeter's -t), and none for executors that discover tests", () => {
     const jmx = applyExecutor(config({ files: [{ path: "plan.jmx", content: "" }] }), builtin("jmeter"));
     expect(jmx.args.slice(-2)).toEqual(["-t", "plan.jmx"]);
-    const cy = applyExecutor(config({ files: [{ path: "login.cy.js", content: "" }] }), builtin("cypress"));
-    expect(cy.args.slice(-2)).toEqual(["--spec", "login.cy.js"]);
+    const py = applyExecutor(
+      config({
+        files: ["conftest.py", "test_a.py", "test_b.py"].map((path) => ({ path, content: "" })),
+      }),
+      builtin("pytest"),
+    );
+    expect(py.args).toEqual(["-m", "pytest", "--junitxml=$(TSTR_RESULTS_DIR)/junit/pytest.xml"]);
   });
 
   it("leaves k6 to the runner preset, and a generic test's own image and args as they are", () => {

@@ -14,6 +14,8 @@ export interface Received {
   body: string;
   timestamp: string;
   signature: string;
+  /** When the request arrived (Date.now()). */
+  arrivedAt: number;
   // biome-ignore lint/suspicious/noExplicitAny: the JSON payload as received
   payload: any;
 }
@@ -48,6 +50,7 @@ export async function startReceiver(received: Received[], secret: string, port =
         body,
         timestamp,
         signature,
+        arrivedAt: Date.now(),
         payload: JSON.parse(body),
       });
       res.writeHead(204).end();

@@ -5,10 +5,10 @@ import { renderMessage } from "../output/output-format.js";
 import { runDetails } from "../output/run-view.js";
 import { renderDetails } from "../output/table.js";
 
-/** `tstrctl run get RUN_ID`: status, verdict, attempts, timings and result data of one run. */
+/** `tstrctl run get RUN_ID`: status, verdict, attempts, timings, result data and test cases of one run. */
 export const runGetCommand: CommandSpec = {
   path: ["run", "get"],
-  summary: "Show a run: status, result, attempts, timings, result data",
+  summary: "Show a run: status, result, attempts, timings, result data, JUnit test cases",
   synopsis: "run get RUN_ID [-o table|json|yaml]",
   options: {},
   flagHelp: [],
@@ -23,8 +23,11 @@ export const runGetCommand: CommandSpec = {
     }
     const run = response.run;
     if (!run) throw new Error(`the server returned no run for ${args[0]}`);
-    const runners = await lookUpRunnerNames(data, [run.runnerId, ...run.attempts.map((a) => a.runnerId)]);
-    io.stdout(renderDetails(runDetails(run, runners)));
+    const [runners, { testCases }] = await Promise.all([
+      lookUpRunnerNames(data, [run.runnerId, ...run.attempts.map((a) => a.runnerId)]),
+      data.listTestCases({ runId: run.id, namespace: run.namespace }),
+    ]);
+    io.stdout(renderDetails(runDetails(run, runners, testCases)));
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type QueryRunsRequest, Run_Result, RunStatus, RunTrigger } from "@tstr/proto";
+import { type QueryRunsRequest, Run_Result, RunStatus, RunTrigger, TestCase_Status } from "@tstr/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../run-cli.js";
 import { captureIo } from "../test-support/capture-io.js";
@@ -58,6 +58,22 @@ beforeAll(async () => {
         },
       ],
     },
+    testCases: [
+      {
+        suite: "web",
+        className: "web.login",
+        name: "logs in",
+        status: TestCase_Status.PASSED,
+        duration: { seconds: 1n, nanos: 0 },
+      },
+      {
+        suite: "web",
+        className: "web.cart",
+        name: "adds an item",
+        status: TestCase_Status.FAILED,
+        message: "expected 2 items\nat cart.spec.ts:12",
+      },
+    ],
   });
   fake.addRun({ run: { id: id(2), testName: "other", status: RunStatus.RUNNING, attempt: 1, runnerId: RUNNER_ID } });
   fake.addRun({ run: { id: id(3), testId: TEST_ID, testName: "hello", status: RunStatus.QUEUED } });
@@ -206,6 +222,10 @@ describe("tstrctl run get", () => {
         "              2         runner-a                               2025-01-01T00:00:01Z   1m5s       FAIL     EXIT_CODE_2",
         "Result data:  build=abc",
         "              score=7",
+        "Test cases:   2 cases, 1 failed",
+        "              STATUS   CASE           CLASS       TIME   MESSAGE",
+        "              failed   adds an item   web.cart    -      expected 2 items",
+        "              passed   logs in        web.login   1.0s   -",
         "",
       ].join("\n"),
     );

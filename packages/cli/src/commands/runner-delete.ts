@@ -2,16 +2,17 @@ import type { CommandSpec } from "../cli/command-spec.js";
 import { getRunner } from "./runner-get.js";
 
 /**
- * `tstrctl runner delete ID|NAME`: removes a runner (admin). Its tokens stop working and the runs
- * it held go back to the queue for other runners.
+ * `tstrctl runner delete ID|NAME`: removes a runner (admin). Its tokens stop working; runs it had
+ * not started go back to the queue at once, started ones once their leases run out.
  */
 export const runnerDeleteCommand: CommandSpec = {
   path: ["runner", "delete"],
   summary: "Delete a runner by id or name; its runs go back to the queue (admin)",
   synopsis: "runner delete ID|NAME",
   description:
-    "Deletes a runner and revokes the tokens bound to it; the runs it held are queued again for other " +
-    "runners (a run being cancelled ends CANCELLED). A runner that is still running must register again.",
+    "Deletes a runner and revokes the tokens bound to it. Runs it was given but had not started are " +
+    "queued again at once; runs it had started are re-queued (RUNNER_LOST, under their retry policy) " +
+    "once their leases run out, since the runner may still be running them.",
   options: {},
   flagHelp: [],
   args: { min: 1, max: 1 },

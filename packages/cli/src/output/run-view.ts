@@ -1,5 +1,13 @@
-import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { type Run, Run_Result, type RunAttempt, RunStatus, RunTrigger } from "@tstr/proto";
+import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import {
+  type Run,
+  Run_Result,
+  type RunAttempt,
+  RunStatus,
+  RunTrigger,
+  type TestCase,
+  TestCase_Status,
+} from "@tstr/proto";
 import { formatCommand, formatDuration, formatLabels, formatTimestamp } from "./format-values.js";
 import { renderTable } from "./table.js";
 
@@ -56,7 +64,11 @@ export function formatElapsed(ms: number): string {
 }
 
 /** The `run get` view: state, outcome, what ran where and when, attempts and result data. */
-export function runDetails(run: Run, runners: RunnerNames = new Map()): [string, string][] {
+export function runDetails(
+  run: Run,
+  runners: RunnerNames = new Map(),
+  testCases: readonly TestCase[] = [],
+): [string, string][] {
   const finished = run.status === RunStatus.FINISHED;
   const config = run.testRunConfig;
   const elapsed = runDurationMs(run);
@@ -90,7 +102,25 @@ export function runDetails(run: Run, runners: RunnerNames = new Map()): [string,
     ["Lease expires", finished ? "" : formatTimestamp(run.leaseExpiresAt)],
     ["Attempts", run.attempts.length ? formatAttempts(run.attempts, runners) : ""],
     ["Result data", formatResultData(run.resultData)],
+    ["Test cases", formatTestCases(testCases)],
   ];
+}
+
+/** The run's JUnit test cases: a count line, then one row per case (failures first). */
+export function formatTestCases(cases: readonly TestCase[]): string {
+  if (cases.length === 0) return "";
+  const bad = (c: TestCase) => c.status === TestCase_Status.FAILED || c.status === TestCase_Status.ERROR;
+  const failed = cases.filter(bad).length;
+  const ordered = [...cases.filter(bad), ...cases.filter((c) => !bad(c))];
+  const rows = ordered.map((c) => [
+    (TestCase_Status[c.status] ?? "").toLowerCase(),
+    c.name,
+    c.className || c.suite,
+    c.duration ? formatElapsed(durationMs(c.duration)) : "",
+    bad(c) ? (c.message.split("\n")[0] ?? "") : "",
+  ]);
+  const summary = `${cases.length} case${cases.length === 1 ? "" : "s"}, ${failed} failed`;
+  return `${summary}\n${renderTable(["STATUS", "CASE", "CLASS", "TIME", "MESSAGE"], rows).trimEnd()}`;
 }
 
 function formatAttempt(run: Run, separator: string): string {

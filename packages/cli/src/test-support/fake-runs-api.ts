@@ -7,6 +7,7 @@ import {
   GetRunnerResponseSchema,
   GetRunResponseSchema,
   GetTestResponseSchema,
+  ListTestCasesResponseSchema,
   type LogChunk,
   LogChunkSchema,
   type LogStream,
@@ -22,6 +23,8 @@ import {
   ScheduleRunResponseSchema,
   TailLogsResponseSchema,
   type Test,
+  type TestCase,
+  TestCaseSchema,
   TestSchema,
 } from "@tstr/proto";
 import { sleep } from "../runs/sleep.js";
@@ -38,6 +41,8 @@ export interface FakeRun {
   /** The run finishes on this QueryRuns poll (matrix waits); else once TailLogs -f drained its log. */
   finishOnPoll?: number;
   polls: number;
+  /** What ListTestCases answers for the run. */
+  testCases: TestCase[];
 }
 
 /**
@@ -53,7 +58,7 @@ export interface TailFault {
 
 /**
  * An in-memory tstr with the run RPCs the CLI uses (ScheduleRun, CancelRun, GetRun, QueryRuns,
- * TailLogs, GetTest, GetRunner, QueryRunners), mirroring the real server's semantics: TailLogs
+ * TailLogs, ListTestCases, GetTest, GetRunner, QueryRunners), mirroring the real server's semantics: TailLogs
  * resumes after the (attempt, after_seq) cursor, sends stored chunks in batches, then with follow
  * waits for more until the run finishes, and ends with end_of_logs.
  */
@@ -81,6 +86,7 @@ export interface FakeRunInit {
   log?: readonly (readonly [LogStream, string | Uint8Array, number?])[];
   final?: RunInit;
   finishOnPoll?: number;
+  testCases?: MessageInitShape<typeof TestCaseSchema>[];
 }
 
 export function createFakeRunsApi(): FakeRunsApi {
@@ -102,7 +108,8 @@ export function createFakeRunsApi(): FakeRunsApi {
         const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
         return create(LogChunkSchema, { runId: run.id, attempt, seq, stream, data: bytes });
       });
-      const fake: FakeRun = { run, chunks, polls: 0, ...pick(init) };
+      const testCases = (init.testCases ?? []).map((c) => create(TestCaseSchema, c));
+      const fake: FakeRun = { run, chunks, polls: 0, testCases, ...pick(init) };
       api.runs.set(run.id, fake);
       return fake;
     },
@@ -134,6 +141,7 @@ export function createFakeRunsApi(): FakeRunsApi {
           return create(GetTestResponseSchema, { test });
         },
         getRun: (req) => create(GetRunResponseSchema, { run: find(api, req.id).run }),
+        listTestCases: (req) => create(ListTestCasesResponseSchema, { testCases: find(api, req.runId).testCases }),
         queryRuns: (req) => {
           const matching = [...api.runs.values()].filter((fake) => {
             const run = fake.run;

@@ -1,6 +1,5 @@
-import { createExecutorsRepository, type Database } from "@tstr/db";
+import { createExecutorsRepository, type Database, findVisibleExecutorSpec, type Queryable } from "@tstr/db";
 import type { ExecutorSpec } from "@tstr/domain";
-import { NotFoundError } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import { createExecutorCatalog } from "./executor-catalog.js";
 import { createExecutorHandlers } from "./executor-handlers.js";
@@ -14,15 +13,12 @@ export function createExecutorSubsystem(deps: { db: Database; logger: Logger; no
   return {
     catalog,
     control: createExecutorHandlers({ catalog }),
-    /** The executor a test in `namespace` means by `name` (its namespace's, else global), if any. */
-    async lookup(namespace: string, name: string): Promise<ExecutorSpec | undefined> {
-      try {
-        return (await catalog.find(namespace, name)).spec;
-      } catch (error) {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      }
-    },
+    /**
+     * The executor a test in `namespace` means by `name` (its namespace's, else global), if any;
+     * read through `client` when the caller is inside a transaction.
+     */
+    lookup: (namespace: string, name: string, client: Queryable = deps.db.pool): Promise<ExecutorSpec | undefined> =>
+      findVisibleExecutorSpec(client, namespace, name),
     /**
      * Makes the stored built-ins this build's (idempotent; replicas may run it at once). A global
      * executor someone created under a name a newer build makes built in is kept, and logged.

@@ -76,7 +76,10 @@ export function createRunScheduler(deps: {
   executors?: ExecutorLookup;
 }) {
   /** The executor of each test that names one; one lookup per executor within a batch. */
-  async function resolveExecutors(tests: readonly TestRecord[]): Promise<Map<string, ExecutorSpec>> {
+  async function resolveExecutors(
+    tests: readonly TestRecord[],
+    client: pg.PoolClient,
+  ): Promise<Map<string, ExecutorSpec>> {
     const byKey = new Map<string, ExecutorSpec>();
     const resolved = new Map<string, ExecutorSpec>();
     for (const test of tests) {
@@ -85,7 +88,7 @@ export function createRunScheduler(deps: {
       const key = `${test.spec.namespace}/${name}`;
       let executor = byKey.get(key);
       if (!executor) {
-        executor = await deps.executors(test.spec.namespace, name);
+        executor = await deps.executors(test.spec.namespace, name, client);
         if (!executor) throw new MissingExecutorError(test, name);
         byKey.set(key, executor);
       }
@@ -146,7 +149,7 @@ export function createRunScheduler(deps: {
     opts: ScheduleOptions,
     client: pg.PoolClient,
   ): Promise<ScheduleOutcome> {
-    const planned = newRunsFor(test, opts, (await resolveExecutors([test])).get(test.id));
+    const planned = newRunsFor(test, opts, (await resolveExecutors([test], client)).get(test.id));
     if (test.spec.concurrencyPolicy === "allow") {
       return {
         runs: await deps.runs.insertQueued(planned.runs, client),
@@ -193,7 +196,10 @@ export function createRunScheduler(deps: {
     ): Promise<ScheduleOutcome[]> {
       const outcomes: ScheduleOutcome[] = items.map(() => ({ runs: [], replacedRunIds: [] }));
       const shared: { index: number; runs: NewRun[]; matrixId?: string }[] = [];
-      const executors = await resolveExecutors(items.map((item) => item.test));
+      const executors = await resolveExecutors(
+        items.map((item) => item.test),
+        client,
+      );
       for (const [index, { test, opts }] of items.entries()) {
         if (test.spec.concurrencyPolicy === "allow")
           shared.push({ index, ...newRunsFor(test, opts, executors.get(test.id)) });

@@ -10,9 +10,10 @@ import { type RunLifecycle, StaleAttemptError } from "../runs/run-lifecycle.js";
 export const RUNNER_DELETED = "RUNNER_DELETED";
 
 /**
- * AdminService.DeleteRunner: removes the runner and revokes its tokens, then hands back the runs
- * it held — queued again for another runner (a cancelling one ends CANCELLED). A run that ended
- * meanwhile is left as it is.
+ * AdminService.DeleteRunner: removes the runner and revokes its tokens. Runs it was given but had
+ * not started go back to the queue at once; runs it already started are left to their leases (the
+ * reaper re-queues them as RUNNER_LOST under the retry policy once the lease runs out), since a
+ * runner that is still alive may be running them and must not race a second attempt at once.
  */
 export function createRunnerAdminHandlers(deps: {
   runners: RunnersRepository;
@@ -24,7 +25,7 @@ export function createRunnerAdminHandlers(deps: {
         if (!isUuid(req.id)) throw new ValidationError([{ path: "id", message: `"${req.id}" is not a runner id` }]);
         const { deleted, heldRuns } = await deps.runners.delete(req.id);
         if (!deleted) throw new NotFoundError(`runner "${req.id}" not found`);
-        for (const run of heldRuns) {
+        for (const run of heldRuns.filter((r) => r.status === "ASSIGNED")) {
           await deps.lifecycle.handBack(run.id, { attempt: run.attempt }, RUNNER_DELETED).catch((error: unknown) => {
             if (!(error instanceof StaleAttemptError)) throw error;
           });

@@ -1,4 +1,4 @@
-import type { TestRecord, TestsRepository } from "@tstr/db";
+import type { Queryable, TestRecord, TestsRepository } from "@tstr/db";
 import {
   checkTestAgainstExecutor,
   type ExecutorSpec,
@@ -38,8 +38,11 @@ export interface TestCatalog {
   upcoming(record: TestRecord, count: number): Date[];
 }
 
-/** The executor `namespace` sees under `name` (its own, else a global one), if any. */
-export type ExecutorLookup = (namespace: string, name: string) => Promise<ExecutorSpec | undefined>;
+/**
+ * The executor `namespace` sees under `name` (its own, else a global one), if any; `client` is
+ * the caller's transaction, so a lookup while holding a connection never waits for a second one.
+ */
+export type ExecutorLookup = (namespace: string, name: string, client?: Queryable) => Promise<ExecutorSpec | undefined>;
 
 export interface TestCatalogDeps {
   tests: TestsRepository;

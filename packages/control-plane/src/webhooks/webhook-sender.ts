@@ -9,8 +9,14 @@ const LEASE_SLACK_MS = 5_000;
 
 /** Sends due deliveries, records each outcome and schedules retries. */
 export interface WebhookSender {
-  /** Claims up to `concurrency` due deliveries and sends them in parallel; returns how many. */
+  /**
+   * Claims due deliveries for the free send slots (`concurrency` in flight at most, half of them
+   * for one webhook at most) and starts them without waiting: a slow receiver holds its slots, not
+   * the pass nor the other webhooks. Returns how many it started.
+   */
   sendDue(signal: AbortSignal): Promise<number>;
+  /** Resolves when every send in flight has ended. */
+  drain(): Promise<void>;
 }
 
 /** Creates the sender over the deliveries repository. */
@@ -21,9 +27,17 @@ export function createWebhookSender(deps: {
   concurrency: number;
   now: () => Date;
   random?: () => number;
+  /** A send ended (its slot is free): time to claim more. */
+  onSlotFree?: () => void;
+  /** A send whose outcome could not be recorded (the claim's lease makes it retried later). */
+  onError?: (error: unknown) => void;
 }): WebhookSender {
   const { deliveries, now } = deps;
   const random = deps.random ?? Math.random;
+  const inFlight = new Set<Promise<void>>();
+  // Sends in flight per webhook: a webhook with half the slots gets no more until one ends.
+  const perWebhook = Math.max(1, Math.ceil(deps.concurrency / 2));
+  const busy = new Map<string, number>();
 
   async function send(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const body = orderedPayloadJson(delivery.payload);
@@ -66,9 +80,29 @@ export function createWebhookSender(deps: {
 
   return {
     async sendDue(signal) {
-      const claimed = await deliveries.claimDue(deps.concurrency, deps.attemptTimeoutMs + LEASE_SLACK_MS);
-      await Promise.all(claimed.map((delivery) => send(delivery, signal)));
+      const free = deps.concurrency - inFlight.size;
+      if (free <= 0 || signal.aborted) return 0;
+      const claimed = await deliveries.claimDue(free, deps.attemptTimeoutMs + LEASE_SLACK_MS, {
+        perWebhook,
+        busyWebhookIds: [...busy].filter(([, n]) => n >= perWebhook).map(([id]) => id),
+      });
+      for (const delivery of claimed) {
+        busy.set(delivery.webhookId, (busy.get(delivery.webhookId) ?? 0) + 1);
+        const sending: Promise<void> = send(delivery, signal)
+          .catch((error: unknown) => deps.onError?.(error))
+          .finally(() => {
+            inFlight.delete(sending);
+            const left = (busy.get(delivery.webhookId) ?? 1) - 1;
+            if (left > 0) busy.set(delivery.webhookId, left);
+            else busy.delete(delivery.webhookId);
+            deps.onSlotFree?.();
+          });
+        inFlight.add(sending);
+      }
       return claimed.length;
+    },
+    async drain() {
+      await Promise.all([...inFlight]);
     },
   };
 }

@@ -67,6 +67,8 @@ export function createWebhookSubsystem(
     attemptTimeoutMs: settings.attemptTimeoutMs ?? 10_000,
     concurrency: settings.concurrency ?? 8,
     now,
+    onSlotFree: () => sending?.wake(),
+    onError: (error) => logger.warn("webhook delivery outcome not recorded", { error }),
   });
   const plan = createFanOutPlanner(logger);
   let listener: Listener | undefined;
@@ -113,6 +115,7 @@ export function createWebhookSubsystem(
       await listener?.close();
       await fanOut?.stop();
       await sending?.stop();
+      await sender.drain();
     },
   };
 }
