@@ -159,6 +159,21 @@ describe("webhooks API", () => {
     expect((await failure(control().listWebhookDeliveries({ webhookId: id }))).code).toBe(Code.NotFound);
   });
 
+  it("lets concurrent first applies of one name all succeed, as one webhook", async () => {
+    const apply = () =>
+      control().applyWebhook({
+        webhook: {
+          name: "raced",
+          url: receiver.url("/hooks/raced"),
+          events: [WebhookEvent.RUN_QUEUED],
+          secret: SECRET,
+        },
+      });
+    const results = await Promise.all(Array.from({ length: 6 }, apply));
+    expect(new Set(results.map((r) => r.webhook?.id)).size).toBe(1);
+    await control().deleteWebhook({ id: results[0]?.webhook?.id ?? "" });
+  });
+
   it("refuses bad webhooks, naming every field", async () => {
     const error = await failure(
       control().applyWebhook({

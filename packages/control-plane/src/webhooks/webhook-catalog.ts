@@ -1,4 +1,10 @@
-import type { WebhookDeliveriesRepository, WebhookDeliveryRecord, WebhookRecord, WebhooksRepository } from "@tstr/db";
+import {
+  AlreadyExistsError,
+  type WebhookDeliveriesRepository,
+  type WebhookDeliveryRecord,
+  type WebhookRecord,
+  type WebhooksRepository,
+} from "@tstr/db";
 import { ValidationError, validateWebhook, type WebhookDraft, webhookSpecOf } from "@tstr/domain";
 import { NotFoundError } from "../errors.js";
 
@@ -30,11 +36,18 @@ export function createWebhookCatalog(deps: {
   const { webhooks, deliveries, now } = deps;
   return {
     async apply(draft, secret) {
-      const existing = draft.name ? await webhooks.getByName(draft.namespace, draft.name) : undefined;
-      const violations = validateWebhook(draft, secret, existing === undefined);
-      if (violations.length) throw new ValidationError(violations);
-      const spec = webhookSpecOf({ ...draft, enabled: draft.enabled ?? existing?.spec.enabled ?? true });
-      return existing ? webhooks.update(existing.id, spec, secret || undefined) : webhooks.create(spec, secret);
+      const write = async () => {
+        const existing = draft.name ? await webhooks.getByName(draft.namespace, draft.name) : undefined;
+        const violations = validateWebhook(draft, secret, existing === undefined);
+        if (violations.length) throw new ValidationError(violations);
+        const spec = webhookSpecOf({ ...draft, enabled: draft.enabled ?? existing?.spec.enabled ?? true });
+        return existing ? webhooks.update(existing.id, spec, secret || undefined) : webhooks.create(spec, secret);
+      };
+      // Two first applies of one name race to create it: the loser updates what the winner made.
+      return write().catch((error: unknown) => {
+        if (error instanceof AlreadyExistsError) return write();
+        throw error;
+      });
     },
 
     async find(namespace, id) {
