@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { type Client, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AdminService } from "@tstr/proto";
 
@@ -45,4 +45,14 @@ export async function issueToken(
     namespaceSelectors,
   });
   return { id: accessToken?.id ?? "", token: accessToken?.token ?? "" };
+}
+
+/** The ConnectError a call failed with (the test fails if it succeeded). */
+export async function failure(call: Promise<unknown>): Promise<ConnectError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => ConnectError.from(e),
+  );
+  if (!error) throw new Error("expected the call to fail");
+  return error;
 }

@@ -69,36 +69,36 @@ export function createTestCatalog({ tests, now, executors }: TestCatalogDeps): T
       ? nextFireTimes(spec.schedule.cron, spec.schedule.timezone, now(), 1)[0]
       : undefined;
 
+  // The writes, for callers that validated already (apply validates once, with the batch's executors).
+  const create = (spec: TestSpec, source?: string) => tests.create(spec, { nextRunAt: nextRunAt(spec), source });
+  const rewrite = (existing: TestRecord, next: TestSpec) => {
+    // Only a schedule change moves the next tick: editing labels or the image must not drop a
+    // tick that is due but not fired yet. A schedule the loop had to drop gets a new next tick.
+    const unscheduled = existing.nextRunAt === undefined && next.schedule !== undefined && !next.schedule.paused;
+    const keep = sameSchedule(existing.spec.schedule, next.schedule) && !unscheduled;
+    return tests.update(existing.id, next, keep ? {} : { nextRunAt: nextRunAt(next) ?? null });
+  };
+
   const catalog: TestCatalog = {
     async register(spec, source) {
       await validate(spec);
-      return tests.create(spec, { nextRunAt: nextRunAt(spec), source });
+      return create(spec, source);
     },
     async apply(spec, opts = {}) {
       await validate(spec, opts.pendingExecutors);
       const existing = await tests.getByName(spec.namespace, spec.name);
       if (!existing) {
         if (opts.dryRun) return { record: previewRecord(spec, now()), outcome: "created" };
-        return {
-          record: await catalog.register(spec, opts.source),
-          outcome: "created",
-        };
+        return { record: await create(spec, opts.source), outcome: "created" };
       }
       assertManagedBy("test", existing, opts.source);
       if (sameSpec(existing.spec, spec)) return { record: existing, outcome: "unchanged" };
       if (opts.dryRun) return { record: { ...existing, spec }, outcome: "updated" };
-      return {
-        record: await catalog.update(existing, spec),
-        outcome: "updated",
-      };
+      return { record: await rewrite(existing, spec), outcome: "updated" };
     },
     async update(existing, next) {
       await validate(next);
-      // Only a schedule change moves the next tick: editing labels or the image must not drop a
-      // tick that is due but not fired yet. A schedule the loop had to drop gets a new next tick.
-      const unscheduled = existing.nextRunAt === undefined && next.schedule !== undefined && !next.schedule.paused;
-      const keep = sameSchedule(existing.spec.schedule, next.schedule) && !unscheduled;
-      return tests.update(existing.id, next, keep ? {} : { nextRunAt: nextRunAt(next) ?? null });
+      return rewrite(existing, next);
     },
     async find(namespace, ref) {
       if (!ref.id && !ref.name) throw new ValidationError([{ path: "id", message: "an id or a name is required" }]);
